@@ -1,0 +1,131 @@
+/**
+ * The job whose output is shipped: it writes a deterministic stream of log lines to stdout, at full speed,
+ * in random-sized chunks that split lines and UTF-8 characters anywhere.
+ *
+ * Line `seq` is always `lineAt(seq)`, so whoever receives a line can regenerate what was really produced
+ * and tell an exact line, an honest truncated prefix and a fabricated line apart. Some lines are far longer
+ * than any sane per-line cap, and the text mixes one-, two-, three- and four-byte UTF-8 characters.
+ *
+ * Run as a child process: `node --import tsx job.ts --mb 256 --seed 7`.
+ */
+import { writeSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+
+// An alphabet with characters of every UTF-8 width; the payload of a line is a window of a fixed
+// pseudo-random text over it, kept as UTF-8 bytes so the job can write at memory speed.
+const alphabet = Array.from("abcdefghijklmnopqrstuvwxyz0123456789 -_=:/éßøñ日本語ログ🙂🚀")
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+const poolChars = 70_000
+const { poolBytes, charOffsets } = (() => {
+  let state = 0x9e3779b9
+  const chars: Array<string> = []
+  for (let i = 0; i < poolChars; i++) {
+    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0
+    chars.push(alphabet[state % alphabet.length]!)
+  }
+  const offsets = new Int32Array(poolChars + 1)
+  for (let i = 0; i < poolChars; i++) offsets[i + 1] = offsets[i]! + encoder.encode(chars[i]!).byteLength
+  return { poolBytes: encoder.encode(chars.join("")), charOffsets: offsets }
+})()
+
+const mix = (seq: number): number => {
+  let x = Math.imul(seq ^ 0x5bd1e995, 0x27d4eb2d) >>> 0
+  x = Math.imul(x ^ (x >>> 13), 0x165667b1) >>> 0
+  return (x ^ (x >>> 16)) >>> 0
+}
+
+/** Every `longEvery`-th line is `longChars` characters long: longer than a per-line cap of 8 KiB. */
+export const longEvery = 1_000
+export const longChars = 12_000
+
+const payloadOf = (seq: number): Uint8Array => {
+  const h = mix(seq)
+  const length = seq % longEvery === longEvery - 1 ? longChars : 24 + (h % 200)
+  const start = h % (poolChars - length)
+  return poolBytes.subarray(charOffsets[start]!, charOffsets[start + length]!)
+}
+
+const prefixOf = (seq: number): string => `${seq} job-output `
+
+/** The text of line `seq` (without its newline). */
+export const lineAt = (seq: number): string => prefixOf(seq) + decoder.decode(payloadOf(seq))
+
+/** The sequence number a line claims to be, or `undefined` if it does not start like one. */
+export const claimedSeq = (text: string): number | undefined => {
+  const match = /^(\d{1,9}) /.exec(text)
+  return match === null ? undefined : Number(match[1])
+}
+
+/** How a received line relates to the produced stream. */
+export type Verdict = "exact" | "truncated-prefix" | "fabricated"
+
+/**
+ * Judges one received line: an exact produced line, a prefix of one that says it was truncated, or
+ * something the job never wrote.
+ */
+export const judge = (text: string, truncated: boolean): Verdict => {
+  const seq = claimedSeq(text)
+  if (seq === undefined) return "fabricated"
+  const produced = lineAt(seq)
+  if (text === produced) return "exact"
+  if (truncated && text.length < produced.length && produced.startsWith(text)) return "truncated-prefix"
+  return "fabricated"
+}
+
+const writeAll = (bytes: Uint8Array): void => {
+  let offset = 0
+  while (offset < bytes.byteLength) {
+    try {
+      offset += writeSync(1, bytes, offset, bytes.byteLength - offset)
+    } catch (error) {
+      // A non-blocking pipe that is full: try again, the reader is draining it.
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === "EAGAIN") continue
+      // The reader is gone (its watchdog ended it): so is the point of writing.
+      if (code === "EPIPE") process.exit(0)
+      throw error
+    }
+  }
+}
+
+/** Writes at least `totalBytes` of lines to stdout in chunks of 1 byte to 64 KiB chosen by `seed`. */
+export const produce = (totalBytes: number, seed: number): { lines: number; bytes: number } => {
+  let rng = seed >>> 0 || 1
+  const next = () => {
+    rng ^= rng << 13
+    rng ^= rng >>> 17
+    rng ^= rng << 5
+    return rng >>> 0
+  }
+  const block = Buffer.allocUnsafe(512 * 1024)
+  let seq = 0
+  let bytes = 0
+  while (bytes < totalBytes) {
+    let used = 0
+    while (used < 256 * 1024) {
+      used += block.write(prefixOf(seq), used, "latin1")
+      const payload = payloadOf(seq++)
+      block.set(payload, used)
+      used += payload.byteLength
+      block[used++] = 0x0a
+    }
+    let offset = 0
+    while (offset < used) {
+      const size = Math.min(1 + (next() % 65_536), used - offset)
+      writeAll(block.subarray(offset, offset + size))
+      offset += size
+    }
+    bytes += used
+  }
+  return { lines: seq, bytes }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const arg = (name: string, fallback: number) => {
+    const at = process.argv.indexOf(`--${name}`)
+    return at === -1 ? fallback : Number(process.argv[at + 1])
+  }
+  const { bytes, lines } = produce(arg("mb", 64) * 1024 * 1024, arg("seed", 7))
+  process.stderr.write(JSON.stringify({ event: "job-finished", lines, bytes }) + "\n")
+}

@@ -1,0 +1,69 @@
+/**
+ * The runner's `/healthz`, served over real HTTP on loopback, and the probe that watches it the way a
+ * kubelet liveness probe would: a GET every `every`, bounded by `timeout`, any 2xx/3xx counting as alive.
+ * The probe records every answer so the replay can say what the platform would have concluded.
+ */
+import { HttpClient } from "@effect/platform"
+import type { HttpApp, HttpServerError } from "@effect/platform"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { Duration, Effect, Schedule } from "effect"
+import type { Scope } from "effect"
+import * as http from "node:http"
+
+/** Serves `app` on an ephemeral loopback port for the life of the scope; returns its base URL. */
+export const serve = (app: HttpApp.Default<unknown>): Effect.Effect<string, HttpServerError.ServeError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const server = yield* NodeHttpServer.make(() => http.createServer(), { port: 0, host: "127.0.0.1" })
+    yield* server.serve(app)
+    const address = server.address
+    if (address._tag !== "TcpAddress") return yield* Effect.dieMessage("expected a TCP address")
+    return `http://127.0.0.1:${address.port}`
+  })
+
+export interface Observation {
+  /** Milliseconds since the replay started. */
+  readonly atMs: number
+  /** HTTP status, or `"timeout"` / `"error"` when no answer came. */
+  readonly status: number | "timeout" | "error"
+  readonly body: string
+}
+
+export class ProbeLog {
+  readonly seen: Array<Observation> = []
+
+  /** Count of each status seen at or after `sinceMs`. */
+  counts(sinceMs = 0): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const o of this.seen) if (o.atMs >= sinceMs) out[String(o.status)] = (out[String(o.status)] ?? 0) + 1
+    return out
+  }
+
+  /** The first observation at or after `sinceMs` that a liveness probe would count as a failure. */
+  firstFailure(sinceMs = 0): Observation | undefined {
+    return this.seen.find((o) => o.atMs >= sinceMs && !(typeof o.status === "number" && o.status < 400))
+  }
+}
+
+/** Polls `url` on a schedule in a fiber of the current scope. `now` gives the replay's clock. */
+export const probe = (
+  url: string,
+  log: ProbeLog,
+  now: () => number,
+  options: { readonly every: Duration.DurationInput; readonly timeout: Duration.DurationInput }
+): Effect.Effect<void, never, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const once = client.get(url).pipe(
+      Effect.flatMap((response) =>
+        Effect.map(response.text, (body): Observation => ({ atMs: now(), status: response.status, body }))
+      ),
+      Effect.timeoutTo({
+        duration: Duration.decode(options.timeout),
+        onSuccess: (o) => o,
+        onTimeout: (): Observation => ({ atMs: now(), status: "timeout", body: "" })
+      }),
+      Effect.catchAll(() => Effect.succeed<Observation>({ atMs: now(), status: "error", body: "" })),
+      Effect.tap((o) => Effect.sync(() => log.seen.push(o)))
+    )
+    yield* Effect.forkScoped(Effect.repeat(once, Schedule.spaced(options.every)))
+  })

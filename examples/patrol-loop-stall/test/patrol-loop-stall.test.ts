@@ -1,0 +1,109 @@
+/**
+ * End-to-end: the replay runs as a real process against its real loopback servers, exactly as
+ * `pnpm demo` runs it, and these tests read its summary line and its log output.
+ */
+import { beforeAll, describe, expect, it } from "vitest"
+import { type Run, runExample } from "../../shared/Spawn.ts"
+
+const name = "patrol-loop-stall"
+const runs: { naive?: Run; lifeline?: Run; wedge?: Run } = {}
+
+const counts = (value: unknown): Record<string, number> => value as Record<string, number>
+
+beforeAll(async () => {
+  // The three runs are independent processes with their own ports: run them side by side to save wall time.
+  const [naive, lifeline, wedge] = await Promise.all([
+    runExample(name, ["--naive"], { killAfterMs: 60_000 }),
+    runExample(name, [], { killAfterMs: 60_000 }),
+    runExample(name, ["--wedge"], { killAfterMs: 60_000 })
+  ])
+  Object.assign(runs, { naive, lifeline, wedge })
+  for (const [mode, run] of Object.entries(runs)) console.log(mode, JSON.stringify(run.summary))
+}, 90_000)
+
+describe("naive runner (--naive)", () => {
+  it("stalls on the unanswered request while /healthz keeps answering 200", () => {
+    const run = runs.naive!
+    const s = run.summary!
+    expect(s, run.stderr).toBeDefined()
+    console.log(
+      `naive: ${s["sweepsCompleted"]}/${s["sweepsScheduled"]} sweeps completed, stuck in ${s["stuckStage"]} for`,
+      `${s["stuckForMs"]} ms, /healthz while stalled:`,
+      JSON.stringify(s["healthzWhileStalled"])
+    )
+    expect(s.outcome).toBe("stalled")
+    expect(s.mode).toBe("naive")
+    expect(s["stuckStage"]).toBe("collect")
+    expect(s["sweepsCompleted"] as number).toBeLessThan((s["sweepsScheduled"] as number) / 2)
+    // The probe saw only 200s after the loop stopped: liveness said alive while nothing happened.
+    const whileStalled = counts(s["healthzWhileStalled"])
+    expect(Object.keys(whileStalled)).toEqual(["200"])
+    expect(whileStalled["200"]).toBeGreaterThanOrEqual(5)
+  })
+})
+
+describe("Lifeline runner (default mode)", () => {
+  it("completes nearly every scheduled sweep, each one bounded by its deadline", () => {
+    const run = runs.lifeline!
+    const s = run.summary!
+    expect(s, run.stderr).toBeDefined()
+    console.log(
+      `lifeline: ${s["sweepsCompleted"]}/${s["sweepsScheduled"]} completed (ratio ${s["completedRatio"]}),`,
+      `${s["sweepsSucceeded"]} succeeded, ${s["sweepsTimedOut"]} timed out, ${s["defects"]} defect(s),`,
+      `alert API: ${JSON.stringify(s["alertApi"])}, /healthz: ${JSON.stringify(s["healthz"])}`
+    )
+    expect(s.outcome).toBe("ok")
+    expect(s.exitCode).toBe(0)
+    expect(run.code).toBe(0)
+    expect(s["completedRatio"] as number).toBeGreaterThanOrEqual(0.8)
+    expect(s["completedRatio"] as number).toBeLessThanOrEqual(1.2)
+    // Some requests really went unanswered, and the sweeps that made them were cut, not left hanging.
+    expect(counts(s["alertApi"])["unanswered"]).toBeGreaterThanOrEqual(1)
+    expect(s["sweepsTimedOut"] as number).toBeGreaterThanOrEqual(1)
+  })
+
+  it("logs the Analyze defect at Error with its stack and goes on sweeping", () => {
+    const run = runs.lifeline!
+    const s = run.summary!
+    const output = run.stdout + run.stderr
+    const at = output.indexOf("TypeError: Cannot read properties of undefined")
+    console.log(`defects: ${s["defects"]}, succeeded: ${s["sweepsSucceeded"]}; defect log at offset ${at}`)
+    expect(s["defects"]).toBe(1)
+    expect(at).toBeGreaterThanOrEqual(0)
+    // The stack points into the agent's Analyze step, and the line was logged at Error.
+    expect(output.slice(at, at + 2000)).toMatch(/at .*Agent\.ts:\d+/)
+    expect(output).toMatch(/level=ERROR[^\n]*patrol/)
+    // Sweeps after the defective one (sweep 6) still succeed.
+    expect(s["sweepsSucceeded"] as number).toBeGreaterThan(6)
+  })
+
+  it("keeps /healthz at 200 while sweeps make progress", () => {
+    const s = runs.lifeline!.summary!
+    const healthz = counts(s["healthz"])
+    console.log(`lifeline /healthz: ${JSON.stringify(healthz)}`)
+    expect(healthz["200"]).toBeGreaterThanOrEqual(10)
+    expect(healthz["503"] ?? 0).toBe(0)
+  })
+})
+
+describe("Lifeline runner with a sweep wedged in uninterruptible code (--wedge)", () => {
+  it("turns /healthz 503 once the wedge stops progress", () => {
+    const run = runs.wedge!
+    const s = run.summary!
+    expect(s, run.stderr).toBeDefined()
+    console.log(
+      `wedge: wedged at ${s["wedgedAtMs"]} ms, first 503 at ${s["first503Ms"]} ms`,
+      `(${s["first503AfterWedgeMs"]} ms after the wedge), /healthz after the wedge:`,
+      JSON.stringify(s["healthzAfterWedge"]),
+      `supervisor: ${JSON.stringify(s["supervisor"])}`
+    )
+    expect(s.outcome).toBe("ok")
+    expect(s["wedgedAtMs"]).not.toBeNull()
+    expect(s["first503AfterWedgeMs"] as number).toBeGreaterThan(0)
+    // staleAfter (3 × every + timeout = 750 ms) after the last success, plus probe period and slack.
+    expect(s["first503AfterWedgeMs"] as number).toBeLessThan(2_500)
+    expect(counts(s["healthzAfterWedge"])["503"]).toBeGreaterThanOrEqual(3)
+    // Before the wedge, the same endpoint said 200: the 503 is about the wedge, not the server.
+    expect(counts(s["healthz"])["200"]).toBeGreaterThanOrEqual(3)
+  })
+})

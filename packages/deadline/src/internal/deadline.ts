@@ -1,0 +1,316 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Data from "effect/Data"
+import { InvalidOptions } from "../InvalidOptions.ts"
+import { decodeStrict, duration as validDuration } from "./options.ts"
+
+export class DeadlineExceeded extends Data.TaggedError("DeadlineExceeded")<{
+  readonly label: string
+  readonly budget: Duration.Duration
+  readonly elapsed: Duration.Duration
+  readonly inherited: boolean
+  readonly abandoned: boolean
+}> {
+  override get message(): string {
+    const origin = this.inherited ? " (limit inherited from an enclosing deadline)" : ""
+    const abandoned = this.abandoned ? "; the work could not be interrupted in time and was left running" : ""
+    return `${this.label}: deadline of ${Duration.format(this.budget)} exceeded after ${
+      Duration.format(this.elapsed)
+    }${origin}${abandoned}`
+  }
+}
+
+/**
+ * The innermost deadline of the running fiber, as an absolute time on the `Clock` in milliseconds.
+ *
+ * `expired` is where a nested `within` whose limit was inherited from this one leaves the error it would
+ * have raised when this deadline interrupts it: both fire at the same instant, and the caller should see the
+ * innermost, most specific error (`inherited: true`) whichever of the two timers ran first.
+ */
+interface Current {
+  readonly at: number
+  readonly label: string
+  readonly expired: { error: DeadlineExceeded | undefined }
+}
+
+export const currentDeadline: FiberRef.FiberRef<Current | undefined> = globalValue(
+  Symbol.for("@lifeline/deadline/currentDeadline"),
+  () => FiberRef.unsafeMake<Current | undefined>(undefined)
+)
+
+export const abandonedTotal = Metric.counter("lifeline_deadline_abandoned_total", {
+  description: "Work still running after its deadline and grace period, left running detached",
+  incremental: true
+})
+
+export const exceededTotal = Metric.counter("lifeline_deadline_exceeded_total", {
+  description: "Deadlines that expired before their work finished",
+  incremental: true
+})
+
+const defaultGrace = Duration.seconds(1)
+const defaultLabel = "deadline"
+
+export interface WithinOptions {
+  readonly label?: string | undefined
+  readonly grace?: Duration.DurationInput | undefined
+}
+
+const decodeBudget = (budget: Duration.DurationInput): Duration.Duration => {
+  const decoded = decodeStrict(budget)
+  if (decoded === undefined) {
+    throw new InvalidOptions({ option: "budget", value: budget, reason: "must be a duration" })
+  }
+  return decoded
+}
+
+const decodeGrace = (grace: Duration.DurationInput | undefined): Duration.Duration => {
+  if (grace === undefined) return defaultGrace
+  const decoded = validDuration("grace", grace, "non-negative")
+  if (decoded._tag === "Left") throw decoded.left
+  return decoded.right
+}
+
+const toMillis = (d: Duration.Duration): number => Duration.toMillis(d)
+
+/**
+ * Completes `signal` after `ms` on a daemon fiber of its own, so that a caller waiting on `signal` is woken in
+ * time whatever its own interruptibility (a finalizer cannot be interrupted out of a wait).
+ */
+const alarm = (ms: number, signal: Deferred.Deferred<void>) =>
+  Effect.forkDaemon(Effect.interruptible(Effect.zipRight(Effect.sleep(ms), Deferred.succeed(signal, undefined))))
+
+/**
+ * How the caller learns what happened: `ended` is completed by the work alone; `deadline` and `grace` by the
+ * work or by the alarm of that phase, whichever comes first.
+ */
+interface Signals {
+  readonly ended: Deferred.Deferred<void>
+  readonly deadline: Deferred.Deferred<void>
+  readonly grace: Deferred.Deferred<void>
+}
+
+/** Interrupts `work` without waiting for it, then waits for it at most `grace`. Returns whether it ended. */
+const stop = <A, E>(
+  work: Fiber.RuntimeFiber<A, E>,
+  signals: Signals,
+  grace: Duration.Duration
+): Effect.Effect<boolean> =>
+  Effect.gen(function*() {
+    yield* Fiber.interruptFork(work)
+    if (!(yield* Deferred.isDone(signals.ended))) {
+      const timer = yield* alarm(toMillis(grace), signals.grace)
+      yield* Deferred.await(signals.grace)
+      yield* Fiber.interruptFork(timer)
+    }
+    return yield* Deferred.isDone(signals.ended)
+  })
+
+const abandon = (label: string, budget: Duration.Duration, grace: Duration.Duration) =>
+  Effect.zipRight(
+    Metric.increment(Metric.tagged(abandonedTotal, "label", label)),
+    Effect.logWarning("deadline: work could not be interrupted within its grace period; left running").pipe(
+      Effect.annotateLogs({ label, budget: Duration.format(budget), grace: Duration.format(grace) })
+    )
+  )
+
+export const within: {
+  (
+    budget: Duration.DurationInput,
+    options?: WithinOptions
+  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | DeadlineExceeded, R>
+  <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    budget: Duration.DurationInput,
+    options?: WithinOptions
+  ): Effect.Effect<A, E | DeadlineExceeded, R>
+} = dual(
+  (args) => Effect.isEffect(args[0]),
+  <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    budgetInput: Duration.DurationInput,
+    options?: WithinOptions
+  ): Effect.Effect<A, E | DeadlineExceeded, R> =>
+    Effect.suspend(() => {
+      let budget: Duration.Duration
+      let grace: Duration.Duration
+      try {
+        budget = decodeBudget(budgetInput)
+        grace = decodeGrace(options?.grace)
+      } catch (error) {
+        return Effect.die(error)
+      }
+      const label = options?.label ?? defaultLabel
+      return Effect.flatMap(
+        Effect.zip(Clock.currentTimeMillis, FiberRef.get(currentDeadline)),
+        ([startedAt, outer]) => {
+          const own = Duration.isFinite(budget) ? startedAt + toMillis(budget) : Number.POSITIVE_INFINITY
+          const inherited = outer !== undefined && outer.at < own
+          const at = inherited ? outer.at : own
+          if (at === Number.POSITIVE_INFINITY) return self
+          const spec: Spec = {
+            current: { at, label, expired: { error: undefined } },
+            parent: inherited ? outer : undefined,
+            startedAt,
+            budget,
+            grace
+          }
+          if (at <= startedAt) return fail(spec, expiredError(spec, startedAt, false))
+          return run(self, spec)
+        }
+      )
+    })
+)
+
+interface Spec {
+  readonly current: Current
+  /** The enclosing deadline this one's limit was inherited from, if any. */
+  readonly parent: Current | undefined
+  readonly startedAt: number
+  readonly budget: Duration.Duration
+  readonly grace: Duration.Duration
+}
+
+/** The error this `within` raises at `now`: its own, or the more specific one a nested `within` left. */
+const expiredError = (spec: Spec, now: number, abandoned: boolean): DeadlineExceeded =>
+  spec.current.expired.error ?? new DeadlineExceeded({
+    label: spec.current.label,
+    budget: spec.budget,
+    elapsed: Duration.millis(Math.max(0, now - spec.startedAt)),
+    inherited: spec.parent !== undefined,
+    abandoned
+  })
+
+const fail = (_spec: Spec, error: DeadlineExceeded): Effect.Effect<never, DeadlineExceeded> =>
+  Effect.zipRight(Metric.increment(Metric.tagged(exceededTotal, "label", error.label)), Effect.fail(error))
+
+const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A, E | DeadlineExceeded, R> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function*() {
+      const { current, grace } = spec
+      const signals: Signals = {
+        ended: yield* Deferred.make<void>(),
+        deadline: yield* Deferred.make<void>(),
+        grace: yield* Deferred.make<void>()
+      }
+      const signalEnd = Effect.all([
+        Deferred.succeed(signals.ended, undefined),
+        Deferred.succeed(signals.deadline, undefined),
+        Deferred.succeed(signals.grace, undefined)
+      ], { discard: true })
+      // The work runs on its own fiber so that, if it cannot be interrupted, the caller can leave without it.
+      // It is made interruptible explicitly: inside a finalizer a deadline must still be able to stop it.
+      const work = yield* Effect.forkDaemon(
+        Effect.interruptible(Effect.locally(self, currentDeadline, current)).pipe(Effect.ensuring(signalEnd))
+      )
+      const timer = yield* alarm(current.at - spec.startedAt, signals.deadline)
+      const stopAndAccount = Effect.gen(function*() {
+        const stopped = yield* stop(work, signals, grace)
+        // A nested `within` that already gave up on the same work has counted and logged it.
+        if (!stopped && current.expired.error?.abandoned !== true) yield* abandon(current.label, spec.budget, grace)
+        return stopped
+      })
+      yield* restore(Deferred.await(signals.deadline)).pipe(
+        Effect.onInterrupt(() =>
+          Effect.gen(function*() {
+            yield* Fiber.interruptFork(timer)
+            const stopped = yield* stopAndAccount
+            const now = yield* Clock.currentTimeMillis
+            // Interrupted by the enclosing deadline this one inherited: leave it the more specific error.
+            if (spec.parent !== undefined && now >= current.at && spec.parent.expired.error === undefined) {
+              spec.parent.expired.error = expiredError(spec, now, !stopped)
+            }
+          })
+        )
+      )
+      if (yield* Deferred.isDone(signals.ended)) {
+        yield* Fiber.interruptFork(timer)
+        const exit = yield* Fiber.await(work)
+        if (Exit.isSuccess(exit)) yield* Fiber.inheritAll(work)
+        return yield* exit
+      }
+      const stopped = yield* stopAndAccount
+      if (stopped) {
+        // Work that finished on its own while being stopped keeps its result: the deadline lost the race.
+        const exit = yield* Fiber.await(work)
+        if (Exit.isSuccess(exit) || !Cause.isInterruptedOnly(exit.cause)) return yield* exit
+      }
+      return yield* fail(spec, expiredError(spec, yield* Clock.currentTimeMillis, !stopped))
+    })
+  )
+
+export const remaining: Effect.Effect<Option.Option<Duration.Duration>> = Effect.flatMap(
+  FiberRef.get(currentDeadline),
+  (current) =>
+    current === undefined
+      ? Effect.succeed(Option.none())
+      : Effect.map(Clock.currentTimeMillis, (now) => Option.some(Duration.millis(Math.max(0, current.at - now))))
+)
+
+export interface TryPromiseOptions<E> {
+  readonly budget?: Duration.DurationInput | undefined
+  readonly label?: string | undefined
+  readonly grace?: Duration.DurationInput | undefined
+  readonly catch?: ((error: unknown) => E) | undefined
+}
+
+export const tryPromise = <A, E = Cause.UnknownException>(
+  evaluate: (signal: AbortSignal) => PromiseLike<A>,
+  options?: TryPromiseOptions<E>
+): Effect.Effect<A, E | DeadlineExceeded> => {
+  const onError = options?.catch
+  // The wrapper declares its parameter so Effect always creates, passes and aborts the signal.
+  const attempt: Effect.Effect<A, E> = onError === undefined
+    ? Effect.tryPromise((signal: AbortSignal) => evaluate(signal)) as Effect.Effect<A, any>
+    : Effect.tryPromise({ try: (signal: AbortSignal) => evaluate(signal), catch: onError })
+  if (options?.budget === undefined) return attempt
+  return within(attempt, options.budget, { label: options.label, grace: options.grace })
+}
+
+export interface HttpClientOptions {
+  readonly budget?: Duration.DurationInput | undefined
+  readonly label?: string | undefined
+  readonly grace?: Duration.DurationInput | undefined
+}
+
+const boundClient = <E, R>(
+  client: HttpClient.HttpClient.With<E, R>,
+  options?: HttpClientOptions
+): HttpClient.HttpClient.With<E | DeadlineExceeded, R> =>
+  HttpClient.transform(client, (effect, request) =>
+    Effect.flatMap(FiberRef.get(currentDeadline), (current) => {
+      const label = options?.label ?? `${request.method} ${request.url}`
+      if (options?.budget !== undefined) {
+        return within(effect, options.budget, { label, grace: options.grace })
+      }
+      if (current === undefined) return effect
+      // Re-entering `within` with the remaining time puts the request on its own fiber, so even a request
+      // stuck in uninterruptible code cannot hold the caller past the deadline.
+      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        within(effect, Duration.millis(Math.max(0, current.at - now)), { label, grace: options?.grace }))
+    })
+  )
+
+export const httpClient: {
+  (
+    options?: HttpClientOptions
+  ): <E, R>(client: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E | DeadlineExceeded, R>
+  <E, R>(
+    client: HttpClient.HttpClient.With<E, R>,
+    options?: HttpClientOptions
+  ): HttpClient.HttpClient.With<E | DeadlineExceeded, R>
+} = dual(
+  (args) => typeof args[0] === "object" && args[0] !== null && HttpClient.TypeId in args[0],
+  boundClient
+)

@@ -1,0 +1,716 @@
+/**
+ * Loopback servers that misbehave on purpose, for tests, examples and benchmarks.
+ *
+ * Every incident Lifeline answers starts with a peer that does not behave: a log sink that accepts the
+ * connection and stops reading (000, 004), an HTTP server that never answers a half-open request (001),
+ * a dependency that resets or fails some of its calls. A `FaultServer` is that peer, on 127.0.0.1, in
+ * the spirit of toxiproxy: `blackhole`, `silent`, `slow`, `reset`, `flaky`, `refused`, plus a
+ * well-behaved `ok` baseline and a general `http` server whose replies the test decides.
+ *
+ * Each server records what a test asserts on: connections opened and when the client closed them,
+ * bytes received, requests received. Every constructor is scoped: closing the scope destroys all
+ * sockets and closes the listener, so no handle keeps the process alive.
+ *
+ * @since 0.1.0
+ */
+import type { Duration, Effect, Pipeable } from "effect"
+import type * as Scope from "effect/Scope"
+import * as errors from "./internal/errors.ts"
+import * as internal from "./internal/faultServer.ts"
+
+/**
+ * Unique identifier of a `FaultServer` value.
+ *
+ * @example
+ * import { FaultServer } from "@lifeline/fault"
+ * console.log(typeof FaultServer.TypeId) // "symbol"
+ *
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: typeof internal.TypeId = internal.TypeId
+
+/**
+ * The type of {@link TypeId}.
+ *
+ * @example
+ * import type { FaultServer } from "@lifeline/fault"
+ * type Id = FaultServer.TypeId
+ *
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * Options that were rejected when a server was made: the option, the bad value and why.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = FaultServer.slow({ delay: "-1 second" }).pipe(
+ *   Effect.catchTag("InvalidOptions", (e) => Effect.log(e.option, e.reason)),
+ *   Effect.scoped
+ * )
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const InvalidOptions: typeof errors.InvalidOptions = errors.InvalidOptions
+
+/**
+ * The type of an {@link InvalidOptions} error: `option`, `value`, `reason`, and a `message` naming them.
+ *
+ * @example
+ * import type { FaultServer } from "@lifeline/fault"
+ * const describe = (e: FaultServer.InvalidOptions) => `${e.option}=${String(e.value)}: ${e.reason}`
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type InvalidOptions = errors.InvalidOptions
+
+/**
+ * Which kind of misbehaviour a server implements.
+ *
+ * @example
+ * import type { FaultServer } from "@lifeline/fault"
+ * const kind: FaultServer.FaultKind = "silent"
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FaultKind = "http" | "ok" | "silent" | "slow" | "flaky" | "reset" | "blackhole"
+
+/**
+ * A loopback address: where a server listens, or where nothing does (`refused`).
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const endpoint: FaultServer.Endpoint = yield* FaultServer.refused()
+ *   console.log(endpoint.url) // http://127.0.0.1:<port>
+ * })
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Endpoint {
+  /** The address, `127.0.0.1` unless another host was asked for. */
+  readonly host: string
+  /** The TCP port. */
+  readonly port: number
+  /** `http://host:port`, without a trailing slash. */
+  readonly url: string
+}
+
+/**
+ * A running fault server. Read what it saw with {@link stats}; wait for events with
+ * {@link awaitConnection}, {@link awaitRequest} and {@link awaitClose}.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FaultServer.silent()
+ *   console.log(server.fault, server.url)
+ * }).pipe(Effect.scoped)
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FaultServer extends Endpoint, Pipeable.Pipeable {
+  readonly [TypeId]: TypeId
+  /** The misbehaviour this server implements. */
+  readonly fault: FaultKind
+  /** The same snapshot as {@link stats}, for code outside Effect (e.g. a `console.log`). */
+  readonly unsafeStats: () => Stats
+}
+
+/**
+ * One accepted TCP connection. Times are epoch milliseconds (`Date.now()`, the same clock as Effect's
+ * live `Clock.currentTimeMillis`).
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const lifetimes = (server: FaultServer.FaultServer) =>
+ *   Effect.map(FaultServer.stats(server), (s) =>
+ *     s.connections.map((c: FaultServer.ConnectionRecord) => (c.closedAt ?? Date.now()) - c.openedAt))
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConnectionRecord {
+  /** 1 for the first connection accepted, then 2, 3, … */
+  readonly id: number
+  /** When the server accepted the connection. */
+  readonly openedAt: number
+  /** When the socket closed; `undefined` while open. */
+  readonly closedAt: number | undefined
+  /**
+   * Who ended it: `"client"` (FIN or RST from the peer), or `"server"` (a `reset` fault, or the scope
+   * closing). `undefined` while open.
+   */
+  readonly closedBy: "client" | "server" | undefined
+  /** Bytes the server read from this connection (0 for a blackhole, which never reads). */
+  readonly bytesReceived: number
+}
+
+/**
+ * What an HTTP server received: one entry per request read in full, in arrival order.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const paths = (server: FaultServer.FaultServer) =>
+ *   Effect.map(FaultServer.stats(server), (s) => s.requests.map((r: FaultServer.RequestRecord) => r.path))
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestRecord {
+  /** 0 for the first request the server received, then 1, 2, … (its position in `stats.requests`). */
+  readonly index: number
+  /** The `id` of the connection it came on. */
+  readonly connection: number
+  /** The HTTP method, e.g. `"POST"`. */
+  readonly method: string
+  /** The request target, path and query, e.g. `"/v1/logs?x=1"`. */
+  readonly path: string
+  /** Request headers, lower-cased names; repeated headers joined with `", "`. */
+  readonly headers: Readonly<Record<string, string>>
+  /** Size of the request body in bytes. */
+  readonly bodyBytes: number
+  /** The body itself, only when the server was made with `recordBodies: true`. */
+  readonly body: Uint8Array | undefined
+  /** When the request was read in full (epoch ms). */
+  readonly receivedAt: number
+  /** What the server did with it. */
+  readonly reply: "respond" | "slow" | "silent" | "reset"
+}
+
+/**
+ * A snapshot of everything a server observed.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const report = (server: FaultServer.FaultServer) =>
+ *   Effect.map(FaultServer.stats(server), (s: FaultServer.Stats) =>
+ *     `${s.opened} opened, ${s.closed} closed, ${s.bytesReceived} bytes, ${s.requests.length} requests`)
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Stats {
+  /** Connections accepted so far. */
+  readonly opened: number
+  /** Connections still open. */
+  readonly open: number
+  /** Connections closed, by either side. `opened = open + closed`. */
+  readonly closed: number
+  /** Bytes read from all connections, open and closed. */
+  readonly bytesReceived: number
+  /** Every connection, in the order accepted. */
+  readonly connections: ReadonlyArray<ConnectionRecord>
+  /** Every HTTP request read in full, in arrival order (always empty for TCP faults). */
+  readonly requests: ReadonlyArray<RequestRecord>
+}
+
+/**
+ * A request as a reply function or a `flaky` predicate sees it.
+ *
+ * @example
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const echo = (request: FaultServer.RequestInfo): FaultServer.Reply => ({ kind: "respond", body: request.body })
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestInfo {
+  /** 0 for the first request the server received, then 1, 2, … */
+  readonly index: number
+  /** The `id` of the connection it came on. */
+  readonly connection: number
+  readonly method: string
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Uint8Array
+}
+
+/**
+ * What an HTTP server does with a request, once it has read it in full:
+ * - `respond`: answer at once (`status` default 200, `body` default `"ok"`, or `"status <n>"` for an
+ *   error status);
+ * - `slow`: answer the same way after `delay`;
+ * - `silent`: never answer, keep the connection open;
+ * - `reset`: send a TCP RST (the client sees ECONNRESET or "socket hang up").
+ *
+ * @example
+ * import type { FaultServer } from "@lifeline/fault"
+ *
+ * const replies: Array<FaultServer.Reply> = [
+ *   { kind: "respond", status: 500 },
+ *   { kind: "slow", delay: "2 seconds" },
+ *   { kind: "silent" },
+ *   { kind: "reset" }
+ * ]
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Reply =
+  | {
+    readonly kind: "respond"
+    /** @default 200 */
+    readonly status?: number | undefined
+    /** @default "ok" (or "status <n>" for a status of 300 and more) */
+    readonly body?: string | Uint8Array | undefined
+    readonly headers?: Readonly<Record<string, string>> | undefined
+  }
+  | {
+    readonly kind: "slow"
+    /** How long to wait before answering. */
+    readonly delay: Duration.DurationInput
+    /** @default 200 */
+    readonly status?: number | undefined
+    /** @default "ok" */
+    readonly body?: string | Uint8Array | undefined
+    readonly headers?: Readonly<Record<string, string>> | undefined
+  }
+  | { readonly kind: "silent" }
+  | { readonly kind: "reset" }
+
+/**
+ * Where a server listens.
+ *
+ * @example
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const options: FaultServer.ListenOptions = { host: "127.0.0.1", port: 0 }
+ * const program = FaultServer.silent(options)
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface ListenOptions {
+  /**
+   * Address to bind. Only loopback makes sense for a test kit.
+   * @default "127.0.0.1"
+   */
+  readonly host?: string | undefined
+  /**
+   * TCP port; 0 picks a free one.
+   * @default 0
+   */
+  readonly port?: number | undefined
+}
+
+/**
+ * Options of every HTTP server.
+ *
+ * @example
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const options: FaultServer.HttpServerOptions = { recordBodies: true }
+ * const program = FaultServer.ok(options)
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface HttpServerOptions extends ListenOptions {
+  /**
+   * Keep each request body in `stats.requests[i].body`. Off by default, so that a long run (a benchmark,
+   * a memory test) does not grow with what it sent.
+   * @default false
+   */
+  readonly recordBodies?: boolean | undefined
+}
+
+/**
+ * Options of {@link http}.
+ *
+ * @example
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const options: FaultServer.HttpOptions = {
+ *   reply: (request) => request.path === "/hang" ? { kind: "silent" } : { kind: "respond", body: request.body }
+ * }
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface HttpOptions extends HttpServerOptions {
+  /**
+   * The reply to every request, or a function choosing one per request. A function that throws, or
+   * returns an invalid reply, gets a 500 answer whose body names the problem.
+   * @default { kind: "respond" } (200 "ok")
+   */
+  readonly reply?: Reply | ((request: RequestInfo) => Reply) | undefined
+}
+
+/**
+ * Options of {@link ok}.
+ *
+ * @example
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const options: FaultServer.OkOptions = { body: JSON.stringify({ healthy: true }), headers: { "content-type": "application/json" } }
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface OkOptions extends HttpServerOptions {
+  /** @default 200 */
+  readonly status?: number | undefined
+  /** @default "ok" */
+  readonly body?: string | Uint8Array | undefined
+  /** Extra response headers. */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * Options of {@link slow}.
+ *
+ * @example
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const options: FaultServer.SlowOptions = { delay: "500 millis", status: 200, body: "late" }
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface SlowOptions extends OkOptions {
+  /** How long each response waits before it is sent (finite, not negative). */
+  readonly delay: Duration.DurationInput
+}
+
+/**
+ * Options of {@link flaky}: exactly one rule (`every`, `first` or `when`) picks the requests that get
+ * `fault`; the others get `otherwise`.
+ *
+ * @example
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const everyThird: FaultServer.FlakyOptions = { every: 3, fault: { kind: "respond", status: 500 } }
+ * const firstTwo: FaultServer.FlakyOptions = { first: 2, fault: { kind: "reset" } }
+ * const byPath: FaultServer.FlakyOptions = { when: (r) => r.path.startsWith("/slow"), fault: { kind: "silent" } }
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface FlakyOptions extends HttpServerOptions {
+  /** Fault the n-th, 2n-th, 3n-th … request (an integer >= 1; `every: 1` faults all). */
+  readonly every?: number | undefined
+  /** Fault the first n requests, then behave (an integer >= 1): the shape of a retry test. */
+  readonly first?: number | undefined
+  /** Fault the requests this predicate picks. */
+  readonly when?: ((request: RequestInfo) => boolean) | undefined
+  /** What a picked request gets. */
+  readonly fault: Reply
+  /**
+   * What every other request gets.
+   * @default { kind: "respond" } (200 "ok")
+   */
+  readonly otherwise?: Reply | undefined
+}
+
+/**
+ * Options of {@link reset}.
+ *
+ * @example
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const options: FaultServer.ResetOptions = { afterBytes: 1024 }
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface ResetOptions extends ListenOptions {
+  /**
+   * Send the RST once this many bytes have been received on a connection (an integer >= 0; 0 resets
+   * each connection as soon as it is accepted). The server reads in chunks, so a little more than
+   * `afterBytes` may be counted as received.
+   * @default 1 (on the first data)
+   */
+  readonly afterBytes?: number | undefined
+}
+
+/**
+ * An HTTP server whose replies the test decides: one fixed `Reply`, or a function of the request.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FaultServer.http({
+ *     reply: (request) => request.path === "/hang" ? { kind: "silent" } : { kind: "respond", body: request.body }
+ *   })
+ *   const response = yield* Effect.promise(() => fetch(`${server.url}/echo`, { method: "POST", body: "hi" }))
+ *   console.log(yield* Effect.promise(() => response.text())) // "hi"
+ * }).pipe(Effect.scoped)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const http: (options?: HttpOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> =
+  internal.http
+
+/**
+ * A well-behaved HTTP server, the baseline: every request gets `status` (200) and `body` (`"ok"`).
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FaultServer.ok({ body: "pong" })
+ *   const response = yield* Effect.promise(() => fetch(server.url))
+ *   console.log(response.status) // 200
+ * }).pipe(Effect.scoped)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const ok: (options?: OkOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> = internal.ok
+
+/**
+ * An HTTP server that reads each request in full and never answers, holding the connection open: the
+ * half-open peer of incident 001. The request is recorded, and so is the client giving up (its close).
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FaultServer.silent()
+ *   yield* Effect.promise((signal) => fetch(server.url, { signal }).catch(() => undefined)).pipe(
+ *     Effect.timeout("100 millis"),
+ *     Effect.ignore
+ *   )
+ *   const closedAt = yield* FaultServer.awaitClose(server)
+ *   console.log("client gave up at", closedAt)
+ * }).pipe(Effect.scoped)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const silent: (options?: HttpServerOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> =
+  internal.silent
+
+/**
+ * An HTTP server that answers every request after `delay`.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FaultServer.slow({ delay: "300 millis" })
+ *   const response = yield* Effect.promise(() => fetch(server.url))
+ *   console.log(response.status) // 200, after ~300 ms
+ * }).pipe(Effect.scoped)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const slow: (options: SlowOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> = internal.slow
+
+/**
+ * An HTTP server that faults some requests by a rule (`every` n-th, the `first` n, or `when` a
+ * predicate holds) and answers the others normally.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FaultServer.flaky({ every: 2, fault: { kind: "respond", status: 500 } })
+ *   const first = yield* Effect.promise(() => fetch(server.url))
+ *   const second = yield* Effect.promise(() => fetch(server.url))
+ *   console.log(first.status, second.status) // 200 500
+ * }).pipe(Effect.scoped)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const flaky: (options: FlakyOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> =
+  internal.flaky
+
+/**
+ * A TCP server that resets each connection (TCP RST) once `afterBytes` bytes have arrived. The client
+ * sees ECONNRESET (Node's HTTP client: "socket hang up").
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FaultServer.reset()
+ *   const outcome = yield* Effect.promise(() => fetch(server.url).then(() => "answered", (e) => String(e)))
+ *   console.log(outcome) // TypeError: fetch failed (cause: ECONNRESET)
+ * }).pipe(Effect.scoped)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const reset: (options?: ResetOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> =
+  internal.reset
+
+/**
+ * A TCP server that accepts connections and never reads from them: the stalled log sink of incidents
+ * 000 and 004. The kernel's buffers fill, then the client's writes stop draining (`socket.write`
+ * returns `false`, `drain` never comes). An HTTP client gets no answer either.
+ *
+ * Because it never reads, a blackhole cannot see a client leave: the client's FIN is queued behind
+ * bytes that are never read. Its connections show `closedBy: "server"` once the scope closes. To
+ * measure how fast a client gives up, use {@link silent}, which reads.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const sink = yield* FaultServer.blackhole()
+ *   // point a log shipper at sink.host:sink.port; it connects, writes, and stalls
+ *   const connection = yield* FaultServer.awaitConnection(sink)
+ *   console.log("accepted at", connection.openedAt)
+ * }).pipe(Effect.scoped)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const blackhole: (options?: ListenOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> =
+  internal.blackhole
+
+/**
+ * A loopback port with nothing listening: a free port is bound and released at once, so a connection
+ * to it is refused (ECONNREFUSED). Nothing stays open, so it needs no scope. Another process may take
+ * the port later; in a test that window is negligible.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const nobody = yield* FaultServer.refused()
+ *   const outcome = yield* Effect.promise(() => fetch(nobody.url).then(() => "answered", () => "refused"))
+ *   console.log(outcome) // "refused"
+ * })
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const refused: (options?: { readonly host?: string | undefined }) => Effect.Effect<Endpoint, InvalidOptions> =
+  internal.refused
+
+/**
+ * A snapshot of what the server observed: connections (opened, closed, by whom, when), bytes
+ * received, requests received.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FaultServer.ok()
+ *   yield* Effect.promise(() => fetch(server.url, { method: "POST", body: "hello" }))
+ *   const stats = yield* FaultServer.stats(server)
+ *   console.log(stats.requests[0]?.bodyBytes) // 5
+ * }).pipe(Effect.scoped)
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const stats: (server: FaultServer) => Effect.Effect<Stats> = internal.stats
+
+/**
+ * Waits until `n` connections (default 1) have closed, by either side, and returns when the n-th
+ * closed (epoch ms). Pair it with the time a deadline fired to measure how fast the socket was
+ * really released.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FaultServer.silent()
+ *   const controller = new AbortController()
+ *   fetch(server.url, { signal: controller.signal }).catch(() => undefined)
+ *   yield* FaultServer.awaitRequest(server)
+ *   const abortedAt = Date.now()
+ *   controller.abort()
+ *   const closedAt = yield* FaultServer.awaitClose(server)
+ *   console.log("released after", closedAt - abortedAt, "ms")
+ * }).pipe(Effect.scoped)
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const awaitClose: {
+  (n?: number): (server: FaultServer) => Effect.Effect<number>
+  (server: FaultServer, n?: number): Effect.Effect<number>
+} = ((...args: ReadonlyArray<unknown>) =>
+  internal.isFaultServer(args[0])
+    ? internal.awaitClose(args[0], args[1] as number | undefined)
+    : (server: FaultServer) => internal.awaitClose(server, args[0] as number | undefined)) as never
+
+/**
+ * Waits until the server has accepted `n` connections (default 1) and returns the n-th.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FaultServer.blackhole()
+ *   // … start a client against server.port …
+ *   const first = yield* FaultServer.awaitConnection(server)
+ *   console.log(first.id) // 1
+ * }).pipe(Effect.scoped)
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const awaitConnection: {
+  (n?: number): (server: FaultServer) => Effect.Effect<ConnectionRecord>
+  (server: FaultServer, n?: number): Effect.Effect<ConnectionRecord>
+} = ((...args: ReadonlyArray<unknown>) =>
+  internal.isFaultServer(args[0])
+    ? internal.awaitConnection(args[0], args[1] as number | undefined)
+    : (server: FaultServer) => internal.awaitConnection(server, args[0] as number | undefined)) as never
+
+/**
+ * Waits until the server has read `n` requests in full (default 1) and returns the n-th.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FaultServer.silent()
+ *   fetch(`${server.url}/sweep`).catch(() => undefined)
+ *   const request = yield* FaultServer.awaitRequest(server)
+ *   console.log(request.path) // "/sweep"
+ * }).pipe(Effect.scoped)
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const awaitRequest: {
+  (n?: number): (server: FaultServer) => Effect.Effect<RequestRecord>
+  (server: FaultServer, n?: number): Effect.Effect<RequestRecord>
+} = ((...args: ReadonlyArray<unknown>) =>
+  internal.isFaultServer(args[0])
+    ? internal.awaitRequest(args[0], args[1] as number | undefined)
+    : (server: FaultServer) => internal.awaitRequest(server, args[0] as number | undefined)) as never

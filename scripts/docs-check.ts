@@ -1,0 +1,321 @@
+/**
+ * Checks the built docs site (docs/.vitepress/dist) in a real headless Chromium: every page reachable from
+ * the nav and sidebar renders (HTTP 200, an h1, no console errors), a nav and a sidebar link navigate, local
+ * search finds a known term and its result navigates, and no internal link is broken (404 or a missing
+ * anchor). Prints `ok - <check>` / `not ok - <check>: <reason>` per check, then
+ * `docs-check: N passed, M failed`; exits 1 if any check failed.
+ *
+ * Usage: tsx scripts/docs-check.ts [--dist <dir>]   (CHROMIUM_PATH overrides /usr/bin/chromium)
+ */
+import { existsSync, readFileSync, statSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { createRequire } from "node:module"
+import { dirname, extname, join, normalize, resolve, sep } from "node:path"
+import { fileURLToPath } from "node:url"
+// playwright-core is a dependency of the docs package only; its types are read from there.
+import type * as Playwright from "../docs/node_modules/playwright-core/index.js"
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
+const docsDir = join(root, "docs")
+const distArg = process.argv.indexOf("--dist")
+const dist = distArg >= 0 && process.argv[distArg + 1]
+  ? resolve(process.argv[distArg + 1]!)
+  : join(docsDir, ".vitepress", "dist")
+const searchTerm = process.env.DOCS_SEARCH_TERM ?? "DeadlineExceeded"
+const watchdogMs = Number(process.env.DOCS_CHECK_TIMEOUT_MS ?? 180_000)
+
+let passed = 0
+let failed = 0
+const ok = (name: string) => {
+  passed++
+  console.log(`ok - ${name}`)
+}
+const notOk = (name: string, reason: string) => {
+  failed++
+  console.log(`not ok - ${name}: ${reason.replace(/\s+/g, " ").slice(0, 500)}`)
+}
+const check = async (name: string, body: () => Promise<void | string>): Promise<void> => {
+  try {
+    const problem = await body()
+    if (typeof problem === "string") notOk(name, problem)
+    else ok(name)
+  } catch (error) {
+    notOk(name, error instanceof Error ? error.message.split("\n")[0]! : String(error))
+  }
+}
+const finish = (): never => {
+  console.log(`docs-check: ${passed} passed, ${failed} failed`)
+  process.exit(failed > 0 ? 1 : 0)
+}
+
+// --- static server: the layout VitePress writes with `cleanUrls` (`/why` is `why.html`) ---
+
+const contentTypes: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+}
+
+const isFile = (path: string) => existsSync(path) && statSync(path).isFile()
+
+const resolveFile = (pathname: string): string | undefined => {
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(pathname)
+  } catch {
+    return undefined
+  }
+  const path = normalize(join(dist, decoded))
+  if (path !== dist && !path.startsWith(dist + sep)) return undefined
+  return [path, `${path}.html`, join(path, "index.html")].find(isFile)
+}
+
+const serve = (): Promise<Server> =>
+  new Promise((resolveServer, reject) => {
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1")
+      const file = resolveFile(url.pathname)
+      const notFound = join(dist, "404.html")
+      const [status, body, type] = file
+        ? [200, readFileSync(file), contentTypes[extname(file)] ?? "application/octet-stream"]
+        : [404, isFile(notFound) ? readFileSync(notFound) : "not found", contentTypes[".html"]!]
+      res.writeHead(status, { "content-type": type, "cache-control": "no-store" })
+      res.end(req.method === "HEAD" ? undefined : body)
+    })
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => resolveServer(server))
+  })
+
+// --- browser ---
+
+interface Visit {
+  readonly status: number
+  readonly h1: string
+  readonly errors: ReadonlyArray<string>
+  readonly links: ReadonlyArray<string>
+  readonly ids: ReadonlySet<string>
+}
+
+const main = async () => {
+  if (!isFile(join(dist, "index.html"))) {
+    notOk("site is built", `${dist}/index.html not found; run the docs build first`)
+    finish()
+  }
+  const requireFromDocs = createRequire(join(docsDir, "package.json"))
+  const { chromium } = requireFromDocs("playwright-core") as typeof Playwright
+  const server = await serve()
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  })
+  const watchdog = setTimeout(() => {
+    notOk("docs-check finishes in time", `still running after ${watchdogMs} ms`)
+    finish()
+  }, watchdogMs)
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    // Nothing on the site may reach beyond the local server.
+    await context.route((url) => !url.href.startsWith(base), (route) => route.abort())
+
+    const newPage = async () => {
+      const page = await context.newPage()
+      const errors: Array<string> = []
+      page.on("console", (message) => {
+        if (message.type() === "error") errors.push(`console: ${message.text()}`)
+      })
+      page.on("pageerror", (error) => errors.push(`page error: ${error.message}`))
+      return { page, errors }
+    }
+
+    const visits = new Map<string, Visit>()
+    const visit = async (path: string): Promise<Visit> => {
+      const known = visits.get(path)
+      if (known) return known
+      const { page, errors } = await newPage()
+      try {
+        const response = await page.goto(base + path, { waitUntil: "networkidle", timeout: 20_000 })
+        const status = response?.status() ?? 0
+        const h1 = (await page.locator("h1").first().textContent({ timeout: 2_000 }).catch(() => null))?.trim() ?? ""
+        const { links, ids } = await page.evaluate(() => ({
+          links: [...document.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")!),
+          ids: [...document.querySelectorAll("[id]")].map((e) => e.id),
+        }))
+        const result: Visit = { status, h1, errors: [...errors], links, ids: new Set(ids) }
+        visits.set(path, result)
+        return result
+      } finally {
+        await page.close()
+      }
+    }
+
+    // Internal hrefs, resolved against the page they are on; `undefined` for external and special links.
+    const internal = (href: string, from: string): URL | undefined => {
+      if (/^(mailto|tel|javascript):/i.test(href)) return undefined
+      const url = new URL(href, base + from)
+      return url.origin === base ? url : undefined
+    }
+
+    // 1. Every page in the nav and sidebar renders.
+    const home = await visit("/")
+    const navPages = new Set<string>(["/"])
+    {
+      const { page } = await newPage()
+      for (const path of ["/", "/why"]) {
+        await page.goto(base + path, { waitUntil: "networkidle", timeout: 20_000 })
+        const hrefs = await page.evaluate(() =>
+          [...document.querySelectorAll(".VPNav a[href], .VPSidebar a[href]")].map((a) => a.getAttribute("href")!)
+        )
+        for (const href of hrefs) {
+          const url = internal(href, path)
+          if (url) navPages.add(url.pathname)
+        }
+      }
+      await page.screenshot({ path: process.env.DOCS_SCREENSHOT ?? "/tmp/lifeline-docs-home.png" })
+        .catch(() => undefined)
+      await page.close()
+    }
+    await check(`nav and sidebar list pages (${navPages.size})`, async () =>
+      navPages.size < 4 ? `only ${[...navPages].join(", ")}` : undefined)
+    for (const path of [...navPages].sort()) {
+      await check(`renders ${path}`, async () => {
+        const result = path === "/" ? home : await visit(path)
+        if (result.status !== 200) return `HTTP ${result.status}`
+        if (result.h1 === "") return "no h1"
+        if (result.errors.length > 0) return result.errors.join("; ")
+      })
+    }
+
+    // 2. Clicking links navigates in the single-page app.
+    await check("nav link navigates (Why)", async () => {
+      const { page, errors } = await newPage()
+      await page.goto(base + "/", { waitUntil: "networkidle" })
+      await page.locator(".VPNavBar a", { hasText: /^Why$/ }).first().click()
+      await page.waitForURL(`${base}/why`, { timeout: 10_000 })
+      const h1 = await page.locator(".vp-doc h1").first().textContent({ timeout: 5_000 })
+      await page.close()
+      if (h1?.trim() !== "Why Lifeline") return `h1 is ${JSON.stringify(h1)}`
+      if (errors.length > 0) return errors.join("; ")
+    })
+    await check("sidebar link navigates", async () => {
+      const { page, errors } = await newPage()
+      await page.goto(base + "/why", { waitUntil: "networkidle" })
+      const link = page.locator(".VPSidebar a[href*='/guide/']").first()
+      const href = await link.getAttribute("href")
+      if (href === null) return "no guide link in the sidebar"
+      await link.click()
+      await page.waitForURL((url) => url.pathname === new URL(href, base).pathname, { timeout: 10_000 })
+      const h1 = (await page.locator(".vp-doc h1").first().textContent({ timeout: 5_000 }))?.trim()
+      await page.close()
+      if (!h1) return `no h1 after navigating to ${href}`
+      if (errors.length > 0) return errors.join("; ")
+    })
+
+    // 3. Local search finds a known term, and a result navigates to a page that has it.
+    {
+      const { page, errors } = await newPage()
+      await page.goto(base + "/", { waitUntil: "networkidle" })
+      let resultCount = 0
+      await check(`search finds "${searchTerm}"`, async () => {
+        await page.locator(".VPNavBarSearch button").first().click()
+        const input = page.locator(".VPLocalSearchBox input").first()
+        await input.waitFor({ timeout: 10_000 })
+        await input.fill(searchTerm)
+        const results = page.locator(".VPLocalSearchBox .results a.result, .VPLocalSearchBox .results li a")
+        await results.first().waitFor({ timeout: 10_000 })
+        resultCount = await results.count()
+        if (resultCount === 0) return "no results"
+      })
+      await check("search result navigates", async () => {
+        if (resultCount === 0) return "no result to click"
+        const before = page.url()
+        await page.locator(".VPLocalSearchBox .results a.result, .VPLocalSearchBox .results li a").first().click()
+        await page.waitForURL((url) => url.href !== before, { timeout: 10_000 })
+        await page.locator(".VPLocalSearchBox").waitFor({ state: "detached", timeout: 5_000 })
+        const text = await page.locator(".vp-doc").first().textContent({ timeout: 5_000 })
+        if (!text?.includes(searchTerm)) return `${page.url()} does not mention ${searchTerm}`
+        if (errors.length > 0) return errors.join("; ")
+      })
+      await page.close()
+    }
+
+    // 4. Crawl every internal link from every page; none may be broken.
+    await check("an unknown URL answers 404", async () => {
+      const response = await fetch(`${base}/no-such-page-${Date.now()}`)
+      if (response.status !== 404) return `HTTP ${response.status}`
+    })
+    const queue = [...visits.keys()]
+    const broken = new Map<string, Array<string>>()
+    const linkCount = new Map<string, number>()
+    const assetStatus = new Map<string, number>()
+    const isPage = (pathname: string) => {
+      const file = resolveFile(pathname)
+      return file === undefined || file.endsWith(".html")
+    }
+    for (let i = 0; i < queue.length; i++) {
+      const from = queue[i]!
+      const page = await visit(from)
+      const problems: Array<string> = []
+      let count = 0
+      for (const href of page.links) {
+        const url = internal(href, from)
+        if (!url) continue
+        count++
+        if (!isPage(url.pathname)) {
+          if (!assetStatus.has(url.pathname)) {
+            assetStatus.set(url.pathname, (await fetch(base + url.pathname)).status)
+          }
+          if (assetStatus.get(url.pathname) !== 200) problems.push(`${href} (HTTP ${assetStatus.get(url.pathname)})`)
+          continue
+        }
+        if (!visits.has(url.pathname) && !queue.includes(url.pathname)) queue.push(url.pathname)
+        const target = await visit(url.pathname)
+        if (target.status !== 200) problems.push(`${href} (HTTP ${target.status})`)
+        else if (url.hash.length > 1 && !target.ids.has(decodeURIComponent(url.hash.slice(1)))) {
+          problems.push(`${href} (no element with id ${url.hash})`)
+        }
+      }
+      linkCount.set(from, count)
+      if (problems.length > 0) broken.set(from, [...new Set(problems)])
+    }
+    for (const from of queue) {
+      const problems = broken.get(from)
+      if (problems) notOk(`links from ${from}`, problems.join(", "))
+      else ok(`links from ${from} (${linkCount.get(from)} internal)`)
+    }
+    // Pages found only by crawling (not in the nav or sidebar) must render too.
+    for (const path of queue.filter((p) => !navPages.has(p))) {
+      const result = visits.get(path)!
+      if (result.status !== 200) continue // already reported as a broken link
+      await check(`renders ${path} (linked, not in sidebar)`, async () => {
+        if (result.h1 === "") return "no h1"
+        if (result.errors.length > 0) return result.errors.join("; ")
+      })
+    }
+  } finally {
+    clearTimeout(watchdog)
+    await browser.close().catch(() => undefined)
+    server.close()
+  }
+  finish()
+}
+
+main().catch((error) => {
+  notOk("docs-check runs", error instanceof Error ? error.message : String(error))
+  finish()
+})

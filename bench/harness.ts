@@ -94,16 +94,33 @@ export const compare = async (suite: string, c: Comparison): Promise<Row> => {
     subjectMedian,
     ratio,
     target: c.target?.text ?? "",
-    met: c.target?.met(ratio)
+    met: c.target?.met(ratio),
   }
 }
 
 const fmt = (n: number): string =>
-  !Number.isFinite(n) ? String(n) : Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3)
+  !Number.isFinite(n)
+    ? String(n)
+    : Math.abs(n) >= 100
+    ? n.toFixed(0)
+    : Math.abs(n) >= 1
+    ? n.toFixed(2)
+    : n.toPrecision(3)
 
 /** A markdown table, readable in a terminal and pasteable into the docs. */
 export const table = (rows: ReadonlyArray<Row>): string => {
-  const header = ["suite", "benchmark", "baseline", "subject", "unit", "baseline (median)", "subject (median)", "ratio", "target", "met"]
+  const header = [
+    "suite",
+    "benchmark",
+    "baseline",
+    "subject",
+    "unit",
+    "baseline (median)",
+    "subject (median)",
+    "ratio",
+    "target",
+    "met",
+  ]
   const body = rows.map((r) => [
     r.suite,
     r.name,
@@ -114,7 +131,7 @@ export const table = (rows: ReadonlyArray<Row>): string => {
     fmt(r.subjectMedian),
     `${fmt(r.ratio)}×`,
     r.target,
-    r.met === undefined ? "" : r.met ? "yes" : "no"
+    r.met === undefined ? "" : r.met ? "yes" : "no",
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)))
   const line = (cells: ReadonlyArray<string>) => "| " + cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |"

@@ -12,26 +12,30 @@ const expectExceeded = <A, E>(exit: Exit.Exit<A, E>): Deadline.DeadlineExceeded 
 }
 
 /** Collects log lines with their level and annotations. */
-const captureLogs = Effect.gen(function*() {
+const captureLogs = Effect.gen(function* () {
   const lines: Array<{ level: string; message: string; annotations: Record<string, unknown> }> = []
   const logger = Logger.make(({ annotations, logLevel, message }) => {
     const record: Record<string, unknown> = {}
     for (const [k, v] of annotations) record[k] = v
-    lines.push({ level: logLevel.label, message: String(Array.isArray(message) ? message.join(" ") : message), annotations: record })
+    lines.push({
+      level: logLevel.label,
+      message: String(Array.isArray(message) ? message.join(" ") : message),
+      annotations: record,
+    })
   })
   return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
 })
 
 describe("Deadline.within", () => {
   it.effect("returns the value of work that finishes before the deadline", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const fiber = yield* Effect.fork(Effect.as(Effect.sleep("2 seconds"), 42).pipe(Deadline.within("5 seconds")))
       yield* TestClock.adjust("2 seconds")
       expect(yield* Fiber.join(fiber)).toBe(42)
     }))
 
   it.effect("interrupts the work at the budget and fails with DeadlineExceeded", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const interrupted = yield* Deferred.make<void>()
       const work = Effect.never.pipe(Effect.onInterrupt(() => Deferred.succeed(interrupted, undefined)))
       const fiber = yield* Effect.fork(Effect.exit(Deadline.within(work, "1 second", { label: "sweep" })))
@@ -50,14 +54,14 @@ describe("Deadline.within", () => {
     }))
 
   it.effect("passes the work's own failure through unchanged", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const exit = yield* Effect.exit(Deadline.within(Effect.fail("boom" as const), "1 second"))
       expect(exit).toStrictEqual(Exit.fail("boom"))
     }))
 
   it.effect("an inner budget larger than the outer's remainder fails at the outer deadline, inherited", () =>
-    Effect.gen(function*() {
-      const program = Effect.gen(function*() {
+    Effect.gen(function* () {
+      const program = Effect.gen(function* () {
         yield* Effect.sleep("2 seconds")
         return yield* Deadline.within(Effect.never, "10 seconds", { label: "inner" })
       }).pipe(Deadline.within("5 seconds", { label: "outer" }))
@@ -73,9 +77,9 @@ describe("Deadline.within", () => {
     }))
 
   it.effect("an inner budget smaller than the outer's remainder is its own limit", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const program = Deadline.within(Effect.never, "1 second", { label: "inner" }).pipe(
-        Deadline.within("5 seconds", { label: "outer" })
+        Deadline.within("5 seconds", { label: "outer" }),
       )
       const fiber = yield* Effect.fork(Effect.exit(program))
       yield* TestClock.adjust("1 second")
@@ -85,7 +89,7 @@ describe("Deadline.within", () => {
     }))
 
   it.effect("a budget of zero or less is already expired", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       let ran = false
       const work = Effect.sync(() => {
         ran = true
@@ -98,7 +102,7 @@ describe("Deadline.within", () => {
     }))
 
   it.effect("a NaN or malformed budget dies with InvalidOptions naming the budget", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       for (const budget of [Number.NaN, "soon", [Number.NaN, 0]] as Array<any>) {
         const exit = yield* Effect.exit(Deadline.within(Effect.void, budget))
         expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
@@ -110,7 +114,7 @@ describe("Deadline.within", () => {
     }))
 
   it.effect("a negative or NaN grace dies with InvalidOptions naming the grace", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       for (const grace of [-1, Number.NaN]) {
         const exit = yield* Effect.exit(Deadline.within(Effect.void, "1 second", { grace }))
         const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
@@ -119,16 +123,16 @@ describe("Deadline.within", () => {
     }))
 
   it.effect("an infinite budget adds no limit of its own but keeps the inherited one", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const fiber = yield* Effect.fork(
-        Effect.exit(Deadline.within(Effect.never, Duration.infinity).pipe(Deadline.within("2 seconds")))
+        Effect.exit(Deadline.within(Effect.never, Duration.infinity).pipe(Deadline.within("2 seconds"))),
       )
       yield* TestClock.adjust("2 seconds")
       expect(expectExceeded(yield* Fiber.join(fiber)).inherited).toBe(true)
     }))
 
   it.effect("uninterruptible work is abandoned at budget + grace, counted and logged", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { layer, lines } = yield* captureLogs
       const counter = Metric.tagged(Deadline.abandonedTotal, "label", "stuck-flush")
       const before = (yield* Metric.value(counter)).count
@@ -136,8 +140,8 @@ describe("Deadline.within", () => {
       const work = Effect.uninterruptible(Deferred.await(release))
       const fiber = yield* Effect.fork(
         Effect.exit(Deadline.within(work, "3 seconds", { label: "stuck-flush", grace: "500 millis" })).pipe(
-          Effect.provide(layer)
-        )
+          Effect.provide(layer),
+        ),
       )
       yield* TestClock.adjust("3 seconds")
       expect(fiber.unsafePoll()).toBeNull()
@@ -154,7 +158,7 @@ describe("Deadline.within", () => {
     }))
 
   it.effect("the default grace is one second", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const fiber = yield* Effect.fork(Effect.exit(Deadline.within(Effect.uninterruptible(Effect.never), "1 second")))
       yield* TestClock.adjust("1999 millis")
       expect(fiber.unsafePoll()).toBeNull()
@@ -163,7 +167,7 @@ describe("Deadline.within", () => {
     }))
 
   it.effect("work whose finalizer finishes within the grace is not abandoned", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const work = Effect.never.pipe(Effect.ensuring(Effect.sleep("300 millis")))
       const fiber = yield* Effect.fork(Effect.exit(Deadline.within(work, "1 second", { grace: "1 second" })))
       yield* TestClock.adjust("1 second")
@@ -174,14 +178,17 @@ describe("Deadline.within", () => {
     }))
 
   it.effect("a deadline inside a finalizer is honoured (Effect.timeout there waits for the work)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const outcome: Array<string> = []
       const flushInFinalizer = Effect.void.pipe(
         Effect.ensuring(
           Deadline.within(Effect.never, "2 seconds", { label: "flush" }).pipe(
-            Effect.catchTag("DeadlineExceeded", (e) => Effect.sync(() => outcome.push(`${e.label} abandoned=${e.abandoned}`)))
-          )
-        )
+            Effect.catchTag(
+              "DeadlineExceeded",
+              (e) => Effect.sync(() => outcome.push(`${e.label} abandoned=${e.abandoned}`)),
+            ),
+          ),
+        ),
       )
       const fiber = yield* Effect.fork(flushInFinalizer)
       yield* TestClock.adjust("2 seconds")
@@ -190,15 +197,15 @@ describe("Deadline.within", () => {
     }))
 
   it.effect("a deadline inside a finalizer run by interruption is honoured", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const outcome: Array<string> = []
       const started = yield* Deferred.make<void>()
       const program = Effect.zipRight(Deferred.succeed(started, undefined), Effect.never).pipe(
         Effect.ensuring(
           Deadline.within(Effect.never, "2 seconds", { label: "flush" }).pipe(
-            Effect.catchTag("DeadlineExceeded", (e) => Effect.sync(() => outcome.push(e.label)))
-          )
-        )
+            Effect.catchTag("DeadlineExceeded", (e) => Effect.sync(() => outcome.push(e.label))),
+          ),
+        ),
       )
       const fiber = yield* Effect.fork(program)
       yield* Deferred.await(started)
@@ -209,7 +216,7 @@ describe("Deadline.within", () => {
     }))
 
   it.effect("outside interruption interrupts the work and returns", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const interrupted = yield* Deferred.make<void>()
       const work = Effect.never.pipe(Effect.onInterrupt(() => Deferred.succeed(interrupted, undefined)))
       const fiber = yield* Effect.fork(Deadline.within(work, "10 seconds"))
@@ -219,8 +226,10 @@ describe("Deadline.within", () => {
     }))
 
   it.effect("outside interruption of uninterruptible work returns after the grace", () =>
-    Effect.gen(function*() {
-      const fiber = yield* Effect.fork(Deadline.within(Effect.uninterruptible(Effect.never), "10 seconds", { grace: "1 second" }))
+    Effect.gen(function* () {
+      const fiber = yield* Effect.fork(
+        Deadline.within(Effect.uninterruptible(Effect.never), "10 seconds", { grace: "1 second" }),
+      )
       yield* TestClock.adjust("1 second")
       const interrupting = yield* Effect.fork(Fiber.interrupt(fiber))
       yield* TestClock.adjust("999 millis")
@@ -231,13 +240,13 @@ describe("Deadline.within", () => {
     }))
 
   it.effect("is dual: data-first and data-last agree", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       expect(yield* Deadline.within(Effect.succeed(1), "1 second")).toBe(1)
       expect(yield* Effect.succeed(2).pipe(Deadline.within("1 second"))).toBe(2)
     }))
 
   it.effect("counts expiries in lifeline_deadline_exceeded_total", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const counter = Metric.tagged(Deadline.exceededTotal, "label", "counted")
       const before = (yield* Metric.value(counter)).count
       yield* Effect.exit(Deadline.within(Effect.void, 0, { label: "counted" }))
@@ -247,15 +256,16 @@ describe("Deadline.within", () => {
 
 describe("Deadline.remaining", () => {
   it.effect("is None outside any deadline", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       expect(yield* Deadline.remaining).toStrictEqual(Option.none())
     }))
 
   it.effect("reports the innermost deadline's time left inside nested deadlines", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const seen: Array<number> = []
-      const record = Effect.flatMap(Deadline.remaining, (d) => Effect.sync(() => seen.push(Duration.toMillis(Option.getOrThrow(d)))))
-      const program = Effect.gen(function*() {
+      const record = Effect.flatMap(Deadline.remaining, (d) =>
+        Effect.sync(() => seen.push(Duration.toMillis(Option.getOrThrow(d)))))
+      const program = Effect.gen(function* () {
         yield* record // 10 s left of the outer
         yield* Effect.sleep("1 second")
         yield* Deadline.within(record, "3 seconds") // own 3 s is sooner
@@ -270,7 +280,7 @@ describe("Deadline.remaining", () => {
     }))
 
   it.effect("is inherited by forked fibers", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const program = Effect.fork(Deadline.remaining).pipe(Effect.flatMap(Fiber.join), Deadline.within("4 seconds"))
       expect(Option.map(yield* program, Duration.toMillis)).toStrictEqual(Option.some(4000))
     }))

@@ -123,12 +123,12 @@ export interface WithinOptions {
 export const within: {
   (
     budget: Duration.DurationInput,
-    options?: WithinOptions,
+    options?: WithinOptions
   ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | DeadlineExceeded, R>
   <A, E, R>(
     self: Effect.Effect<A, E, R>,
     budget: Duration.DurationInput,
-    options?: WithinOptions,
+    options?: WithinOptions
   ): Effect.Effect<A, E | DeadlineExceeded, R>
 } = internal.within as any
 
@@ -193,7 +193,7 @@ export interface TryPromiseOptions<E> {
  */
 export const tryPromise: <A, E = Cause.UnknownException>(
   evaluate: (signal: AbortSignal) => PromiseLike<A>,
-  options?: TryPromiseOptions<E>,
+  options?: TryPromiseOptions<E>
 ) => Effect.Effect<A, E | DeadlineExceeded> = internal.tryPromise
 
 /**
@@ -241,11 +241,11 @@ export interface HttpClientOptions {
  */
 export const httpClient: {
   (
-    options?: HttpClientOptions,
+    options?: HttpClientOptions
   ): <E, R>(client: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E | DeadlineExceeded, R>
   <E, R>(
     client: HttpClient.HttpClient.With<E, R>,
-    options?: HttpClientOptions,
+    options?: HttpClientOptions
   ): HttpClient.HttpClient.With<E | DeadlineExceeded, R>
 } = internal.httpClient
 

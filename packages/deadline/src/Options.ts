@@ -35,7 +35,7 @@ export type DurationDomain = "positive" | "non-negative"
 export const duration: (
   option: string,
   input: unknown,
-  domain?: DurationDomain,
+  domain?: DurationDomain
 ) => Either.Either<Duration.Duration, InvalidOptions> = internal.duration
 
 /**
@@ -83,7 +83,7 @@ export const nonNegativeInteger: (option: string, value: unknown) => Either.Eith
 export const oneOf: <const C extends ReadonlyArray<string>>(
   option: string,
   value: unknown,
-  choices: C,
+  choices: C
 ) => Either.Either<C[number], InvalidOptions> = internal.oneOf
 
 /**

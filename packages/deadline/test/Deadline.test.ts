@@ -20,7 +20,7 @@ const captureLogs = Effect.gen(function* () {
     lines.push({
       level: logLevel.label,
       message: String(Array.isArray(message) ? message.join(" ") : message),
-      annotations: record,
+      annotations: record
     })
   })
   return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
@@ -79,7 +79,7 @@ describe("Deadline.within", () => {
   it.effect("an inner budget smaller than the outer's remainder is its own limit", () =>
     Effect.gen(function* () {
       const program = Deadline.within(Effect.never, "1 second", { label: "inner" }).pipe(
-        Deadline.within("5 seconds", { label: "outer" }),
+        Deadline.within("5 seconds", { label: "outer" })
       )
       const fiber = yield* Effect.fork(Effect.exit(program))
       yield* TestClock.adjust("1 second")
@@ -94,7 +94,7 @@ describe("Deadline.within", () => {
       const work = Effect.sync(() => {
         ran = true
       })
-      for (const budget of [0, -5, "0 millis", Duration.zero]) {
+      for (const budget of [0, -5, "0 millis", Duration.zero] as Array<Duration.DurationInput>) {
         const error = expectExceeded(yield* Effect.exit(Deadline.within(work, budget)))
         expect(Duration.toMillis(error.elapsed)).toBe(0)
       }
@@ -125,7 +125,7 @@ describe("Deadline.within", () => {
   it.effect("an infinite budget adds no limit of its own but keeps the inherited one", () =>
     Effect.gen(function* () {
       const fiber = yield* Effect.fork(
-        Effect.exit(Deadline.within(Effect.never, Duration.infinity).pipe(Deadline.within("2 seconds"))),
+        Effect.exit(Deadline.within(Effect.never, Duration.infinity).pipe(Deadline.within("2 seconds")))
       )
       yield* TestClock.adjust("2 seconds")
       expect(expectExceeded(yield* Fiber.join(fiber)).inherited).toBe(true)
@@ -140,8 +140,8 @@ describe("Deadline.within", () => {
       const work = Effect.uninterruptible(Deferred.await(release))
       const fiber = yield* Effect.fork(
         Effect.exit(Deadline.within(work, "3 seconds", { label: "stuck-flush", grace: "500 millis" })).pipe(
-          Effect.provide(layer),
-        ),
+          Effect.provide(layer)
+        )
       )
       yield* TestClock.adjust("3 seconds")
       expect(fiber.unsafePoll()).toBeNull()
@@ -185,10 +185,10 @@ describe("Deadline.within", () => {
           Deadline.within(Effect.never, "2 seconds", { label: "flush" }).pipe(
             Effect.catchTag(
               "DeadlineExceeded",
-              (e) => Effect.sync(() => outcome.push(`${e.label} abandoned=${e.abandoned}`)),
-            ),
-          ),
-        ),
+              (e) => Effect.sync(() => outcome.push(`${e.label} abandoned=${e.abandoned}`))
+            )
+          )
+        )
       )
       const fiber = yield* Effect.fork(flushInFinalizer)
       yield* TestClock.adjust("2 seconds")
@@ -203,9 +203,9 @@ describe("Deadline.within", () => {
       const program = Effect.zipRight(Deferred.succeed(started, undefined), Effect.never).pipe(
         Effect.ensuring(
           Deadline.within(Effect.never, "2 seconds", { label: "flush" }).pipe(
-            Effect.catchTag("DeadlineExceeded", (e) => Effect.sync(() => outcome.push(e.label))),
-          ),
-        ),
+            Effect.catchTag("DeadlineExceeded", (e) => Effect.sync(() => outcome.push(e.label)))
+          )
+        )
       )
       const fiber = yield* Effect.fork(program)
       yield* Deferred.await(started)
@@ -228,7 +228,7 @@ describe("Deadline.within", () => {
   it.effect("outside interruption of uninterruptible work returns after the grace", () =>
     Effect.gen(function* () {
       const fiber = yield* Effect.fork(
-        Deadline.within(Effect.uninterruptible(Effect.never), "10 seconds", { grace: "1 second" }),
+        Deadline.within(Effect.uninterruptible(Effect.never), "10 seconds", { grace: "1 second" })
       )
       yield* TestClock.adjust("1 second")
       const interrupting = yield* Effect.fork(Fiber.interrupt(fiber))

@@ -6,7 +6,7 @@
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer, Option } from "effect"
+import { Cause, Effect, Exit, type Layer, Option } from "effect"
 import { Deadline } from "@lifeline/deadline"
 import { FaultServer } from "@lifeline/fault"
 
@@ -24,7 +24,7 @@ const measure = <A, E>(call: (url: string) => Effect.Effect<A, E>, name: string)
     console.log(
       `${name}: failed after ${failedAt - started} ms (budget ${budgetMs} ms); server saw the socket closed ${
         closedAt - failedAt
-      } ms after the failure; requests received: ${request.requests.length}`,
+      } ms after the failure; requests received: ${request.requests.length}`
     )
     return { error, elapsed: failedAt - started, closeLatency: closedAt - failedAt, requests: request.requests.length }
   })
@@ -35,7 +35,7 @@ describe("deadline against a server that never answers", () => {
       const r = yield* measure(
         (url) =>
           Deadline.tryPromise((signal) => fetch(url, { signal }), { budget: `${budgetMs} millis`, label: "fetch" }),
-        "tryPromise(fetch)",
+        "tryPromise(fetch)"
       )
       expect(r.error).toBeInstanceOf(Deadline.DeadlineExceeded)
       expect(r.requests).toBe(1)
@@ -46,7 +46,7 @@ describe("deadline against a server that never answers", () => {
 
   const clients = [
     ["FetchHttpClient", FetchHttpClient.layer],
-    ["NodeHttpClient", NodeHttpClient.layerUndici],
+    ["NodeHttpClient", NodeHttpClient.layerUndici]
   ] as const
 
   for (const [name, layer] of clients) {
@@ -65,13 +65,13 @@ describe("deadline against a server that never answers", () => {
     Effect.gen(function* () {
       const server = yield* FaultServer.silent()
       const exit = yield* Effect.exit(
-        Effect.tryPromise(() => fetch(`${server.url}/alerts`)).pipe(Effect.timeout(`${budgetMs} millis`)),
+        Effect.tryPromise(() => fetch(`${server.url}/alerts`)).pipe(Effect.timeout(`${budgetMs} millis`))
       )
       expect(Exit.isFailure(exit)).toBe(true)
       const closed = yield* FaultServer.awaitClose(server).pipe(Effect.timeout("500 millis"), Effect.option)
       const stats = yield* FaultServer.stats(server)
       console.log(
-        `Effect.timeout + tryPromise(() => fetch): connections still open 500 ms after the timeout: ${stats.open}`,
+        `Effect.timeout + tryPromise(() => fetch): connections still open 500 ms after the timeout: ${stats.open}`
       )
       expect(Option.isNone(closed)).toBe(true)
       expect(stats.open).toBe(1)

@@ -20,7 +20,7 @@ describe("Deadline.tryPromise", () => {
     Effect.gen(function* () {
       const seen = { aborted: false }
       const fiber = yield* Effect.fork(
-        Effect.exit(Deadline.tryPromise(abortable(seen), { budget: "1 second", label: "GET /alerts" })),
+        Effect.exit(Deadline.tryPromise(abortable(seen), { budget: "1 second", label: "GET /alerts" }))
       )
       yield* TestClock.adjust("1 second")
       const error = failure(yield* Fiber.join(fiber))
@@ -33,7 +33,7 @@ describe("Deadline.tryPromise", () => {
     Effect.gen(function* () {
       const seen = { aborted: false }
       const fiber = yield* Effect.fork(
-        Effect.exit(Deadline.tryPromise(abortable(seen)).pipe(Deadline.within("2 seconds"))),
+        Effect.exit(Deadline.tryPromise(abortable(seen)).pipe(Deadline.within("2 seconds")))
       )
       yield* TestClock.adjust("1999 millis")
       expect(seen.aborted).toBe(false)
@@ -67,8 +67,8 @@ describe("Deadline.tryPromise", () => {
     Effect.gen(function* () {
       const mapped = yield* Effect.exit(
         Deadline.tryPromise(() => Promise.reject(new Error("nope")), {
-          catch: (e) => `caught ${(e as Error).message}`,
-        }),
+          catch: (e) => `caught ${(e as Error).message}`
+        })
       )
       expect(failure(mapped)).toBe("caught nope")
       const unmapped = yield* Effect.exit(Deadline.tryPromise(() => Promise.reject(new Error("nope"))))

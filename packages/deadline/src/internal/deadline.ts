@@ -46,17 +46,17 @@ interface Current {
 
 export const currentDeadline: FiberRef.FiberRef<Current | undefined> = globalValue(
   Symbol.for("@lifeline/deadline/currentDeadline"),
-  () => FiberRef.unsafeMake<Current | undefined>(undefined),
+  () => FiberRef.unsafeMake<Current | undefined>(undefined)
 )
 
 export const abandonedTotal = Metric.counter("lifeline_deadline_abandoned_total", {
   description: "Work still running after its deadline and grace period, left running detached",
-  incremental: true,
+  incremental: true
 })
 
 export const exceededTotal = Metric.counter("lifeline_deadline_exceeded_total", {
   description: "Deadlines that expired before their work finished",
-  incremental: true,
+  incremental: true
 })
 
 const defaultGrace = Duration.seconds(1)
@@ -105,7 +105,7 @@ interface Signals {
 const stop = <A, E>(
   work: Fiber.RuntimeFiber<A, E>,
   signals: Signals,
-  grace: Duration.Duration,
+  grace: Duration.Duration
 ): Effect.Effect<boolean> =>
   Effect.gen(function* () {
     yield* Fiber.interruptFork(work)
@@ -121,26 +121,26 @@ const abandon = (label: string, budget: Duration.Duration, grace: Duration.Durat
   Effect.zipRight(
     Metric.increment(Metric.tagged(abandonedTotal, "label", label)),
     Effect.logWarning("deadline: work could not be interrupted within its grace period; left running").pipe(
-      Effect.annotateLogs({ label, budget: Duration.format(budget), grace: Duration.format(grace) }),
-    ),
+      Effect.annotateLogs({ label, budget: Duration.format(budget), grace: Duration.format(grace) })
+    )
   )
 
 export const within: {
   (
     budget: Duration.DurationInput,
-    options?: WithinOptions,
+    options?: WithinOptions
   ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | DeadlineExceeded, R>
   <A, E, R>(
     self: Effect.Effect<A, E, R>,
     budget: Duration.DurationInput,
-    options?: WithinOptions,
+    options?: WithinOptions
   ): Effect.Effect<A, E | DeadlineExceeded, R>
 } = dual(
   (args) => Effect.isEffect(args[0]),
   <A, E, R>(
     self: Effect.Effect<A, E, R>,
     budgetInput: Duration.DurationInput,
-    options?: WithinOptions,
+    options?: WithinOptions
   ): Effect.Effect<A, E | DeadlineExceeded, R> =>
     Effect.suspend(() => {
       let budget: Duration.Duration
@@ -164,13 +164,13 @@ export const within: {
             parent: inherited ? outer : undefined,
             startedAt,
             budget,
-            grace,
+            grace
           }
           if (at <= startedAt) return fail(expiredError(spec, startedAt, false))
           return run(self, spec)
-        },
+        }
       )
-    }),
+    })
 )
 
 interface Spec {
@@ -189,7 +189,7 @@ const expiredError = (spec: Spec, now: number, abandoned: boolean): DeadlineExce
     budget: spec.budget,
     elapsed: Duration.millis(Math.max(0, now - spec.startedAt)),
     inherited: spec.parent !== undefined,
-    abandoned,
+    abandoned
   })
 
 const fail = (error: DeadlineExceeded): Effect.Effect<never, DeadlineExceeded> =>
@@ -202,17 +202,17 @@ const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A
       const signals: Signals = {
         ended: yield* Deferred.make<void>(),
         deadline: yield* Deferred.make<void>(),
-        grace: yield* Deferred.make<void>(),
+        grace: yield* Deferred.make<void>()
       }
       const signalEnd = Effect.all([
         Deferred.succeed(signals.ended, undefined),
         Deferred.succeed(signals.deadline, undefined),
-        Deferred.succeed(signals.grace, undefined),
+        Deferred.succeed(signals.grace, undefined)
       ], { discard: true })
       // The work runs on its own fiber so that, if it cannot be interrupted, the caller can leave without it.
       // It is made interruptible explicitly: inside a finalizer a deadline must still be able to stop it.
       const work = yield* Effect.forkDaemon(
-        Effect.interruptible(Effect.locally(self, currentDeadline, current)).pipe(Effect.ensuring(signalEnd)),
+        Effect.interruptible(Effect.locally(self, currentDeadline, current)).pipe(Effect.ensuring(signalEnd))
       )
       const timer = yield* alarm(current.at - spec.startedAt, signals.deadline)
       const stopAndAccount = Effect.gen(function* () {
@@ -232,7 +232,7 @@ const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A
               spec.parent.expired.error = expiredError(spec, now, !stopped)
             }
           })
-        ),
+        )
       )
       if (yield* Deferred.isDone(signals.ended)) {
         yield* Fiber.interruptFork(timer)
@@ -255,7 +255,7 @@ export const remaining: Effect.Effect<Option.Option<Duration.Duration>> = Effect
   (current) =>
     current === undefined
       ? Effect.succeed(Option.none())
-      : Effect.map(Clock.currentTimeMillis, (now) => Option.some(Duration.millis(Math.max(0, current.at - now)))),
+      : Effect.map(Clock.currentTimeMillis, (now) => Option.some(Duration.millis(Math.max(0, current.at - now))))
 )
 
 export interface TryPromiseOptions<E> {
@@ -267,7 +267,7 @@ export interface TryPromiseOptions<E> {
 
 export const tryPromise = <A, E = Cause.UnknownException>(
   evaluate: (signal: AbortSignal) => PromiseLike<A>,
-  options?: TryPromiseOptions<E>,
+  options?: TryPromiseOptions<E>
 ): Effect.Effect<A, E | DeadlineExceeded> => {
   const onError = options?.catch
   // The wrapper declares its parameter so Effect always creates, passes and aborts the signal.
@@ -286,7 +286,7 @@ export interface HttpClientOptions {
 
 const boundClient = <E, R>(
   client: HttpClient.HttpClient.With<E, R>,
-  options?: HttpClientOptions,
+  options?: HttpClientOptions
 ): HttpClient.HttpClient.With<E | DeadlineExceeded, R> =>
   HttpClient.transform(client, (effect, request) =>
     Effect.flatMap(FiberRef.get(currentDeadline), (current) => {
@@ -302,13 +302,13 @@ const boundClient = <E, R>(
 
 export const httpClient: {
   (
-    options?: HttpClientOptions,
+    options?: HttpClientOptions
   ): <E, R>(client: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E | DeadlineExceeded, R>
   <E, R>(
     client: HttpClient.HttpClient.With<E, R>,
-    options?: HttpClientOptions,
+    options?: HttpClientOptions
   ): HttpClient.HttpClient.With<E | DeadlineExceeded, R>
 } = dual(
   (args) => typeof args[0] === "object" && args[0] !== null && HttpClient.TypeId in args[0],
-  boundClient,
+  boundClient
 )

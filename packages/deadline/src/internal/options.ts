@@ -30,7 +30,7 @@ export const decodeStrict = (input: unknown): Duration.Duration | undefined => {
 export const duration = (
   option: string,
   input: unknown,
-  domain: "positive" | "non-negative" = "positive",
+  domain: "positive" | "non-negative" = "positive"
 ): Either.Either<Duration.Duration, InvalidOptions> => {
   const reason = domain === "positive" ? "must be a positive duration" : "must be a duration ≥ 0"
   const decoded = decodeStrict(input)
@@ -52,7 +52,7 @@ export const nonNegativeInteger = (option: string, value: unknown): Either.Eithe
 export const oneOf = <const C extends ReadonlyArray<string>>(
   option: string,
   value: unknown,
-  choices: C,
+  choices: C
 ): Either.Either<C[number], InvalidOptions> =>
   typeof value === "string" && choices.includes(value)
     ? Either.right(value as C[number])

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Every check the project has, in one run: typecheck, format and lint, the vitest suite on Node and on Deno,
+# deno check, the JSR dry run, the npm build, the docs build and its browser check. Steps run even after a
+# failure so one run shows everything; the last line is the plain total `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=.ci-out
+rm -rf "$out" && mkdir -p "$out"
+passed=0
+failed=0
+failures=()
+
+count() { # name passed failed
+  passed=$((passed + $2))
+  failed=$((failed + $3))
+  [ "$3" -gt 0 ] && failures+=("$1 ($3 failed)")
+  printf '== %s: %s passed, %s failed\n' "$1" "$2" "$3"
+}
+
+step() { # name command… — a step that is one check
+  local name=$1
+  shift
+  printf '\n== %s\n' "$name"
+  local t0=$SECONDS
+  if "$@"; then count "$name [$((SECONDS - t0))s]" 1 0; else count "$name [$((SECONDS - t0))s]" 0 1; fi
+}
+
+vitest_json() { # name json-file exit-code — counts from vitest's JSON report
+  local name=$1 file=$2 code=$3
+  if [ -f "$file" ]; then
+    # A file that fails to load counts as a failure even when no single test failed.
+    read -r p f < <(node -e 'const r = require(process.argv[1]); const f = r.numFailedTests; console.log(r.numPassedTests, f > 0 ? f : (process.argv[2] !== "0" || !r.success ? 1 : 0))' "$PWD/$file" "$code")
+    count "$name" "$p" "$f"
+    if [ "$p" -eq 0 ]; then count "$name ran no test" 0 1; fi
+  else
+    count "$name (no report, exit $code)" 0 1
+  fi
+}
+
+step "typecheck (tsc)" pnpm exec tsc -p tsconfig.json
+step "format and lint (deno fmt --check, deno lint)" bash -c 'pnpm exec deno fmt --check >/dev/null 2>&1 || { pnpm exec deno fmt --check; exit 1; }; pnpm exec deno lint'
+
+printf '\n== vitest on Node\n'
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$out/vitest-node.json"
+vitest_json "vitest on Node $(node --version)" "$out/vitest-node.json" $?
+
+printf '\n== the same suite under Deno (deno task test)\n'
+pnpm exec deno task test --reporter=default --reporter=json --outputFile.json="$out/vitest-deno.json"
+vitest_json "vitest under Deno $(pnpm exec deno --version | head -1 | cut -d' ' -f2)" "$out/vitest-deno.json" $?
+
+step "deno check (package sources)" bash -c 'pnpm exec deno check packages/*/src'
+step "deno publish --dry-run (JSR)" pnpm exec deno publish --dry-run --allow-dirty
+step "npm build (dist/ with types)" pnpm -r --filter "./packages/*" build
+step "docs build (VitePress)" pnpm --filter @lifeline/docs build
+
+printf '\n== docs in headless Chromium\n'
+if bash scripts/ensure-chromium.sh; then
+  pnpm exec tsx scripts/docs-check.ts | tee "$out/docs-check.txt"
+  line=$(grep -E '^docs-check: [0-9]+ passed, [0-9]+ failed' "$out/docs-check.txt" | tail -1)
+  if [ -n "$line" ]; then
+    count "docs browser check" "$(echo "$line" | sed -E 's/.* ([0-9]+) passed.*/\1/')" "$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')"
+  else
+    count "docs browser check (no result line)" 0 1
+  fi
+else
+  count "docs browser check (no Chromium)" 0 1
+fi
+
+printf '\n'
+if [ "${#failures[@]}" -gt 0 ]; then printf 'failed: %s\n' "${failures[@]}"; fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

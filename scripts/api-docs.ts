@@ -16,7 +16,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 
 interface Doc {
   readonly summary: string
-  readonly tags: ReadonlyArray<{ readonly name: string; readonly text: string }>
+  readonly tags: ReadonlyArray<
+    { readonly name: string; readonly text: string }
+  >
 }
 
 interface Field {
@@ -59,7 +61,13 @@ const readText = (path: string): string | undefined => {
 }
 
 const parse = (path: string, text: string): ts.SourceFile =>
-  ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
+  ts.createSourceFile(
+    path,
+    text,
+    ts.ScriptTarget.Latest,
+    true,
+    ts.ScriptKind.TS
+  )
 
 // Raw JSDoc text keeps the indentation of @example code, which the compiler's own JSDoc nodes normalise.
 const parseDoc = (raw: string): Doc => {
@@ -83,17 +91,22 @@ const parseDoc = (raw: string): Doc => {
     }
   }
   const join = (text: ReadonlyArray<string>) => text.join("\n").replace(/^\n+|\n+$/g, "")
-  return { summary: join(summary), tags: tags.map((t) => ({ name: t.name, text: join(t.text) })) }
+  return {
+    summary: join(summary),
+    tags: tags.map((t) => ({ name: t.name, text: join(t.text) }))
+  }
 }
 
 const docOf = (node: ts.Node, source: ts.SourceFile): Doc | undefined => {
-  const ranges = ts.getLeadingCommentRanges(source.text, node.getFullStart()) ?? []
-  const last = ranges.filter((r) => source.text.startsWith("/**", r.pos)).at(-1)
+  const ranges = ts.getLeadingCommentRanges(source.text, node.getFullStart()) ??
+    []
+  const last = ranges.filter((r) => source.text.startsWith("/**", r.pos)).at(
+    -1
+  )
   return last === undefined ? undefined : parseDoc(source.text.slice(last.pos, last.end))
 }
 
-const tag = (doc: Doc | undefined, name: string): string | undefined =>
-  doc?.tags.find((t) => t.name === name)?.text
+const tag = (doc: Doc | undefined, name: string): string | undefined => doc?.tags.find((t) => t.name === name)?.text
 
 const isExported = (node: ts.Node): boolean =>
   ts.canHaveModifiers(node) &&
@@ -101,17 +114,25 @@ const isExported = (node: ts.Node): boolean =>
 
 // Signatures show declared types; doc comments inside them are shown as tables instead.
 const text = (node: ts.Node | undefined): string =>
-  (node?.getText() ?? "").replace(/^[ \t]*\/\*\*[\s\S]*?\*\/[ \t]*\n?/gm, "").replace(/\/\*\*[\s\S]*?\*\/\s*/g, "")
+  (node?.getText() ?? "").replace(/^[ \t]*\/\*\*[\s\S]*?\*\/[ \t]*\n?/gm, "")
+    .replace(/\/\*\*[\s\S]*?\*\/\s*/g, "")
 
-const typeParams = (params: ts.NodeArray<ts.TypeParameterDeclaration> | undefined): string =>
-  params && params.length > 0 ? `<${params.map(text).join(", ")}>` : ""
+const typeParams = (
+  params: ts.NodeArray<ts.TypeParameterDeclaration> | undefined
+): string => params && params.length > 0 ? `<${params.map(text).join(", ")}>` : ""
 
-const heritage = (clauses: ts.NodeArray<ts.HeritageClause> | undefined): string =>
-  clauses && clauses.length > 0 ? " " + clauses.map(text).join(" ") : ""
+const heritage = (
+  clauses: ts.NodeArray<ts.HeritageClause> | undefined
+): string => clauses && clauses.length > 0 ? " " + clauses.map(text).join(" ") : ""
 
-const memberName = (name: ts.PropertyName | undefined): string => (name ? name.getText() : "")
+const memberName = (
+  name: ts.PropertyName | undefined
+): string => (name ? name.getText() : "")
 
-const fieldsOf = (members: ts.NodeArray<ts.TypeElement | ts.ClassElement>, source: ts.SourceFile): Array<Field> =>
+const fieldsOf = (
+  members: ts.NodeArray<ts.TypeElement | ts.ClassElement>,
+  source: ts.SourceFile
+): Array<Field> =>
   members.flatMap((member): Array<Field> => {
     if (ts.isPropertySignature(member) || ts.isPropertyDeclaration(member)) {
       if (ts.isPropertyDeclaration(member) && !isPublic(member)) return []
@@ -119,7 +140,7 @@ const fieldsOf = (members: ts.NodeArray<ts.TypeElement | ts.ClassElement>, sourc
         name: memberName(member.name),
         type: text(member.type),
         optional: member.questionToken !== undefined,
-        doc: docOf(member, source),
+        doc: docOf(member, source)
       }]
     }
     if (ts.isMethodSignature(member) || ts.isMethodDeclaration(member)) {
@@ -129,19 +150,24 @@ const fieldsOf = (members: ts.NodeArray<ts.TypeElement | ts.ClassElement>, sourc
         name: memberName(member.name),
         type: `${typeParams(member.typeParameters)}(${params}) => ${text(member.type) || "unknown"}`,
         optional: member.questionToken !== undefined,
-        doc: docOf(member, source),
+        doc: docOf(member, source)
       }]
     }
     return []
   })
 
 const isPublic = (member: ts.ClassElement): boolean =>
-  !(ts.getModifiers(member) ?? []).some((m) =>
-    m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword
+  !(ts.canHaveModifiers(member) ? ts.getModifiers(member) ?? [] : []).some((
+    m
+  ) =>
+    m.kind === ts.SyntaxKind.PrivateKeyword ||
+    m.kind === ts.SyntaxKind.ProtectedKeyword
   ) && !(member.name !== undefined && ts.isPrivateIdentifier(member.name))
 
 const functionSignature = (node: ts.FunctionDeclaration): string =>
-  `function ${node.name?.text ?? "default"}${typeParams(node.typeParameters)}(${node.parameters.map(text).join(", ")})` +
+  `function ${node.name?.text ?? "default"}${typeParams(node.typeParameters)}(${
+    node.parameters.map(text).join(", ")
+  })` +
   (node.type ? `: ${text(node.type)}` : "")
 
 const docWeight = (doc: Doc | undefined): number =>
@@ -161,7 +187,7 @@ const mergeByName = (entries: ReadonlyArray<Entry>): Array<Entry> => {
       kind: previous.kind === entry.kind ? previous.kind : `${previous.kind} + ${entry.kind}`,
       signature: `${previous.signature}\n${entry.signature}`,
       doc: docWeight(entry.doc) > docWeight(previous.doc) ? entry.doc : previous.doc,
-      fields: [...previous.fields, ...entry.fields],
+      fields: [...previous.fields, ...entry.fields]
     })
   }
   return [...merged.values()]
@@ -172,7 +198,7 @@ const entriesOf = (
   statements: ReadonlyArray<ts.Statement>,
   source: ts.SourceFile,
   prefix: string,
-  inAmbientNamespace: boolean,
+  inAmbientNamespace: boolean
 ): Array<Entry> => {
   const entries: Array<Entry> = []
   for (const node of statements) {
@@ -183,7 +209,13 @@ const entriesOf = (
       for (const decl of node.declarationList.declarations) {
         const name = decl.name.getText()
         const type = decl.type ? text(decl.type) : "(type not declared)"
-        entries.push({ name: prefix + name, kind: keyword, signature: `${keyword} ${name}: ${type}`, doc, fields: [] })
+        entries.push({
+          name: prefix + name,
+          kind: keyword,
+          signature: `${keyword} ${name}: ${type}`,
+          doc,
+          fields: []
+        })
       }
     } else if (ts.isFunctionDeclaration(node) && node.name) {
       const name = prefix + node.name.text
@@ -195,7 +227,7 @@ const entriesOf = (
           entries[entries.indexOf(previous)] = {
             ...previous,
             signature: previous.signature + "\n" + signature,
-            doc: previous.doc ?? doc,
+            doc: previous.doc ?? doc
           }
         }
       } else {
@@ -207,7 +239,7 @@ const entriesOf = (
         kind: "interface",
         signature: `interface ${node.name.text}${typeParams(node.typeParameters)}${heritage(node.heritageClauses)}`,
         doc,
-        fields: fieldsOf(node.members, source),
+        fields: fieldsOf(node.members, source)
       })
     } else if (ts.isTypeAliasDeclaration(node)) {
       const fields = ts.isTypeLiteralNode(node.type) ? fieldsOf(node.type.members, source) : []
@@ -216,32 +248,49 @@ const entriesOf = (
         kind: "type",
         signature: `type ${node.name.text}${typeParams(node.typeParameters)} = ${text(node.type)}`,
         doc,
-        fields,
+        fields
       })
     } else if (ts.isClassDeclaration(node) && node.name) {
       const typeLiteralFields = (node.heritageClauses ?? [])
         .flatMap((clause) => clause.types)
         .flatMap((type) => type.typeArguments ?? [])
-        .flatMap((arg) => (ts.isTypeLiteralNode(arg) ? fieldsOf(arg.members, source) : []))
+        .flatMap((
+          arg
+        ) => (ts.isTypeLiteralNode(arg) ? fieldsOf(arg.members, source) : []))
       entries.push({
         name: prefix + node.name.text,
         kind: "class",
         signature: `class ${node.name.text}${typeParams(node.typeParameters)}${heritage(node.heritageClauses)}`,
         doc,
-        fields: [...typeLiteralFields, ...fieldsOf(node.members, source).filter((f) => f.doc !== undefined)],
+        fields: [
+          ...typeLiteralFields,
+          ...fieldsOf(node.members, source).filter((f) => f.doc !== undefined)
+        ]
       })
-    } else if (ts.isModuleDeclaration(node) && node.body && ts.isModuleBlock(node.body)) {
+    } else if (
+      ts.isModuleDeclaration(node) && node.body && ts.isModuleBlock(node.body)
+    ) {
       const ambient = (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)
-      entries.push(...entriesOf(node.body.statements, source, `${prefix}${node.name.getText()}.`, ambient))
+      entries.push(
+        ...entriesOf(
+          node.body.statements,
+          source,
+          `${prefix}${node.name.getText()}.`,
+          ambient
+        )
+      )
     } else if (ts.isEnumDeclaration(node)) {
       entries.push({
         name: prefix + node.name.text,
         kind: "enum",
         signature: `enum ${node.name.text} { ${node.members.map(text).join(", ")} }`,
         doc,
-        fields: [],
+        fields: []
       })
-    } else if (ts.isExportDeclaration(node) && node.exportClause && ts.isNamedExports(node.exportClause)) {
+    } else if (
+      ts.isExportDeclaration(node) && node.exportClause &&
+      ts.isNamedExports(node.exportClause)
+    ) {
       for (const spec of node.exportClause.elements) {
         const from = node.moduleSpecifier ? ` from ${text(node.moduleSpecifier)}` : ""
         entries.push({
@@ -249,7 +298,7 @@ const entriesOf = (
           kind: "re-export",
           signature: `export { ${text(spec)} }${from}`,
           doc: docOf(node, source),
-          fields: [],
+          fields: []
         })
       }
     }
@@ -264,8 +313,11 @@ const moduleHeader = (source: ts.SourceFile): string | undefined => {
     .filter((r) => source.text.startsWith("/**", r.pos))
   // The first doc comment is the module's own unless it is the only one and documents an export.
   const header = docs[0]
-  if (header === undefined || (docs.length < 2 && isExported(first))) return undefined
-  return parseDoc(source.text.slice(header.pos, header.end)).summary || undefined
+  if (header === undefined || (docs.length < 2 && isExported(first))) {
+    return undefined
+  }
+  return parseDoc(source.text.slice(header.pos, header.end)).summary ||
+    undefined
 }
 
 const readPackage = (dir: string): Package | undefined => {
@@ -274,7 +326,10 @@ const readPackage = (dir: string): Package | undefined => {
   let name = dir.split("/").at(-1)!
   let description = ""
   try {
-    const json = JSON.parse(manifest) as { name?: string; description?: string }
+    const json = JSON.parse(manifest) as {
+      name?: string
+      description?: string
+    }
     name = json.name ?? name
     description = json.description ?? ""
   } catch {
@@ -282,13 +337,17 @@ const readPackage = (dir: string): Package | undefined => {
   }
   const indexPath = join(dir, "src", "index.ts")
   const index = readText(indexPath)
-  if (index === undefined) return { dir, name, description, namespaces: [], hasIndex: false }
+  if (index === undefined) {
+    return { dir, name, description, namespaces: [], hasIndex: false }
+  }
   const indexSource = parse(indexPath, index)
   const namespaces: Array<Namespace> = []
   for (const statement of indexSource.statements) {
     if (
-      !ts.isExportDeclaration(statement) || !statement.exportClause || !ts.isNamespaceExport(statement.exportClause) ||
-      !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)
+      !ts.isExportDeclaration(statement) || !statement.exportClause ||
+      !ts.isNamespaceExport(statement.exportClause) ||
+      !statement.moduleSpecifier ||
+      !ts.isStringLiteral(statement.moduleSpecifier)
     ) continue
     const nsName = statement.exportClause.name.text
     const indexDoc = docOf(statement, indexSource)?.summary || undefined
@@ -296,7 +355,13 @@ const readPackage = (dir: string): Package | undefined => {
     const modulePath = join(dir, "src", file)
     const moduleText = readText(modulePath)
     if (moduleText === undefined) {
-      namespaces.push({ name: nsName, file, missing: true, header: indexDoc, entries: [] })
+      namespaces.push({
+        name: nsName,
+        file,
+        missing: true,
+        header: indexDoc,
+        entries: []
+      })
       continue
     }
     const source = parse(modulePath, moduleText)
@@ -305,7 +370,7 @@ const readPackage = (dir: string): Package | undefined => {
       file,
       missing: false,
       header: moduleHeader(source) ?? indexDoc,
-      entries: mergeByName(entriesOf(source.statements, source, "", false)),
+      entries: mergeByName(entriesOf(source.statements, source, "", false))
     })
   }
   return { dir, name, description, namespaces, hasIndex: true }
@@ -316,11 +381,11 @@ const escapeProse = (s: string): string => {
   const parts = s.split(/(`[^`\n]*`)/)
   return parts
     .map((part, i) =>
-      i % 2 === 1
-        ? /\{\{|\}\}/.test(part) ? `<code v-pre>${escapeHtml(part.slice(1, -1))}</code>` : part
-        : part
-        .replace(/\{@link\s+([^}|\s]+)(?:[\s|]+([^}]*))?\}/g, (_, target: string, label?: string) =>
-          `\`${label?.trim() || target}\``)
+      i % 2 === 1 ? /\{\{|\}\}/.test(part) ? `<code v-pre>${escapeHtml(part.slice(1, -1))}</code>` : part : part
+        .replace(
+          /\{@link\s+([^}|\s]+)(?:[\s|]+([^}]*))?\}/g,
+          (_, target: string, label?: string) => `\`${label?.trim() || target}\``
+        )
         .replace(/</g, "&lt;")
         .replace(/\{\{/g, "&#123;&#123;")
         .replace(/\}\}/g, "&#125;&#125;")
@@ -341,13 +406,15 @@ const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").
 const anchor = (qualified: string): string => qualified.replace(/[^A-Za-z0-9]+/g, "-")
 
 const fence = (code: string, lang = "ts"): string => {
-  const longest = Math.max(2, ...(code.match(/`+/g) ?? []).map((m) => m.length))
+  const longest = Math.max(
+    2,
+    ...(code.match(/`+/g) ?? []).map((m) => m.length)
+  )
   const ticks = "`".repeat(longest + 1)
   return `${ticks}${lang}\n${code}\n${ticks}`
 }
 
-const exampleBlock = (example: string): string =>
-  /^\s*```/m.test(example) ? example : fence(example)
+const exampleBlock = (example: string): string => /^\s*```/m.test(example) ? example : fence(example)
 
 const shortName = (pkg: Package): string => pkg.name.replace(/^@[^/]+\//, "")
 
@@ -359,10 +426,17 @@ const renderEntry = (ns: Namespace, entry: Entry): string => {
     entry.kind,
     tag(entry.doc, "category") && `category: ${tag(entry.doc, "category")}`,
     tag(entry.doc, "since") && `since ${tag(entry.doc, "since")}`,
-    entry.doc?.tags.some((t) => t.name === "deprecated") && "**deprecated**",
+    entry.doc?.tags.some((t) => t.name === "deprecated") && "**deprecated**"
   ].filter(Boolean)
-  out.push(`<Badge type="info" text="${meta[0]}" /> ${meta.slice(1).join(" · ")}`.trimEnd(), "")
-  out.push(entry.doc?.summary ? escapeProse(entry.doc.summary) : "_Not documented yet._", "")
+  out.push(
+    `<Badge type="info" text="${meta[0]}" /> ${meta.slice(1).join(" · ")}`
+      .trimEnd(),
+    ""
+  )
+  out.push(
+    entry.doc?.summary ? escapeProse(entry.doc.summary) : "_Not documented yet._",
+    ""
+  )
   out.push(fence(entry.signature), "")
   if (entry.fields.length > 0) {
     out.push("| field | type | default | description |", "|---|---|---|---|")
@@ -371,20 +445,38 @@ const renderEntry = (ns: Namespace, entry: Entry): string => {
       out.push(
         `| ${codeCell(field.name + (field.optional ? "?" : ""))} | ${codeCell(field.type)} | ${
           def ? codeCell(def.replace(/^`|`$/g, "")) : ""
-        } | ${field.doc ? escapeCell(field.doc.summary) : ""} |`,
+        } | ${field.doc ? escapeCell(field.doc.summary) : ""} |`
       )
     }
     out.push("")
   }
   for (const t of entry.doc?.tags ?? []) {
-    if (t.name === "example" && t.text !== "") out.push("**Example**", "", exampleBlock(t.text), "")
-    if (t.name === "see" && t.text !== "") out.push(`See: ${escapeProse(t.text)}`, "")
+    if (t.name === "example" && t.text !== "") {
+      out.push("**Example**", "", exampleBlock(t.text), "")
+    }
+    if (t.name === "see" && t.text !== "") {
+      out.push(`See: ${escapeProse(t.text)}`, "")
+    }
   }
   return out.join("\n")
 }
 
+const firstSentence = (summary: string): string => {
+  const paragraph = summary.split(/\n\s*\n/)[0]!.replace(/\s+/g, " ").trim()
+  return /^.*?(?<!\be\.g|\bi\.e)[.!?](?=\s|$)/.exec(paragraph)?.[0] ?? paragraph
+}
+
 const categoryOrder = (category: string): string => {
-  const preferred = ["constructors", "combinators", "getters", "errors", "models", "metrics", "layers", "utils"]
+  const preferred = [
+    "constructors",
+    "combinators",
+    "getters",
+    "errors",
+    "models",
+    "metrics",
+    "layers",
+    "utils"
+  ]
   const i = preferred.indexOf(category)
   return `${i === -1 ? 9 : i}${category}`
 }
@@ -396,15 +488,17 @@ const renderPackage = (pkg: Package): string => {
     "::: info Generated",
     "This page is generated from the TSDoc in the package source by `scripts/api-docs.ts`.",
     ":::",
-    "",
+    ""
   )
   if (!pkg.hasIndex || pkg.namespaces.length === 0) {
     out.push("Coming: this package has no public API yet.", "")
     return out.join("\n")
   }
   out.push(
-    fence(`import { ${pkg.namespaces.map((ns) => ns.name).join(", ")} } from "${pkg.name}"`),
-    "",
+    fence(
+      `import { ${pkg.namespaces.map((ns) => ns.name).join(", ")} } from "${pkg.name}"`
+    ),
+    ""
   )
   for (const ns of pkg.namespaces) {
     out.push(`## ${ns.name} {#${slug(ns.name)}}`, "")
@@ -427,13 +521,17 @@ const renderPackage = (pkg: Package): string => {
     for (const category of categories) {
       for (const entry of byCategory.get(category)!) {
         const qualified = `${ns.name}.${entry.name}`
-        const firstLine = entry.doc?.summary.split(/\n\s*\n/)[0] ?? ""
-        out.push(`| [${qualified}](#${anchor(qualified)}) | ${entry.kind} | ${category} | ${escapeCell(firstLine)} |`)
+        const firstLine = firstSentence(entry.doc?.summary ?? "")
+        out.push(
+          `| [${qualified}](#${anchor(qualified)}) | ${entry.kind} | ${category} | ${escapeCell(firstLine)} |`
+        )
       }
     }
     out.push("")
     for (const category of categories) {
-      for (const entry of byCategory.get(category)!) out.push(renderEntry(ns, entry))
+      for (const entry of byCategory.get(category)!) {
+        out.push(renderEntry(ns, entry))
+      }
     }
   }
   return out.join("\n")
@@ -446,12 +544,12 @@ const renderIndex = (packages: ReadonlyArray<Package>): string => {
     "Generated from the TSDoc of each package's public API (`packages/<pkg>/src/index.ts` and the namespace modules it re-exports).",
     "",
     "| package | namespaces | description |",
-    "|---|---|---|",
+    "|---|---|---|"
   ]
   for (const pkg of packages) {
     const namespaces = pkg.namespaces.map((ns) => `[${ns.name}](./${shortName(pkg)}#${slug(ns.name)})`).join(", ")
     out.push(
-      `| [${pkg.name}](./${shortName(pkg)}) | ${namespaces || "coming"} | ${escapeCell(pkg.description)} |`,
+      `| [${pkg.name}](./${shortName(pkg)}) | ${namespaces || "coming"} | ${escapeCell(pkg.description)} |`
     )
   }
   out.push("")
@@ -479,17 +577,27 @@ const main = () => {
       if (pkg) packages.push(pkg)
     } catch (error) {
       // One broken package must not take the whole reference down.
-      console.warn(`api-docs: skipped ${dir}: ${error instanceof Error ? error.message : String(error)}`)
+      console.warn(
+        `api-docs: skipped ${dir}: ${error instanceof Error ? error.message : String(error)}`
+      )
     }
   }
   rmSync(outDir, { recursive: true, force: true })
   mkdirSync(outDir, { recursive: true })
   writeFileSync(join(outDir, "index.md"), renderIndex(packages))
   for (const pkg of packages) {
-    writeFileSync(join(outDir, `${shortName(pkg)}.md`), renderPackage(pkg) + "\n")
+    writeFileSync(
+      join(outDir, `${shortName(pkg)}.md`),
+      renderPackage(pkg) + "\n"
+    )
   }
-  const count = packages.reduce((n, p) => n + p.namespaces.reduce((m, ns) => m + ns.entries.length, 0), 0)
-  console.log(`api-docs: ${packages.length} packages, ${count} exports -> ${outDir}`)
+  const count = packages.reduce(
+    (n, p) => n + p.namespaces.reduce((m, ns) => m + ns.entries.length, 0),
+    0
+  )
+  console.log(
+    `api-docs: ${packages.length} packages, ${count} exports -> ${outDir}`
+  )
 }
 
 main()

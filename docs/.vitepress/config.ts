@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { defineConfig, type DefaultTheme } from "vitepress"
+import { type DefaultTheme, defineConfig } from "vitepress"
 
 const docs = join(dirname(fileURLToPath(import.meta.url)), "..")
 
@@ -22,14 +22,19 @@ const pagesIn = (folder: string): Array<Page> => {
     .map((file) => {
       const source = readFileSync(join(dir, file), "utf8")
       const frontMatter = /^---\n([\s\S]*?)\n---/.exec(source)?.[1] ?? ""
-      const order = Number(/^order:\s*(-?\d+)\s*$/m.exec(frontMatter)?.[1] ?? Number.NaN)
-      const heading = /^# (.+)$/m.exec(source.replace(/^---\n[\s\S]*?\n---/, ""))?.[1]
+      const order = Number(
+        /^order:\s*(-?\d+)\s*$/m.exec(frontMatter)?.[1] ?? Number.NaN
+      )
+      const heading = /^# (.+)$/m.exec(
+        source.replace(/^---\n[\s\S]*?\n---/, "")
+      )?.[1]
       const name = file.slice(0, -3)
       return {
         file,
         link: name === "index" ? `/${folder}/` : `/${folder}/${name}`,
-        title: (heading ?? name).replace(/\s*\{#[^}]*\}\s*$/, "").replace(/`/g, "").trim(),
-        order: name === "index" ? -Infinity : Number.isNaN(order) ? Infinity : order,
+        title: name === "index" ? "Overview" : (heading ?? name).replace(/\s*\{#[^}]*\}\s*$/, "").replace(/`/g, "")
+          .trim(),
+        order: name === "index" ? -Infinity : Number.isNaN(order) ? Infinity : order
       }
     })
     .sort((a, b) => a.order - b.order || a.file.localeCompare(b.file))
@@ -50,12 +55,12 @@ const sidebar: DefaultTheme.SidebarItem[] = [
     items: [
       { text: "Why Lifeline", link: "/why" },
       { text: "Operations", link: "/operations" },
-      { text: "Benchmarks", link: "/benchmarks" },
-    ],
+      { text: "Benchmarks", link: "/benchmarks" }
+    ]
   },
   ...(guide.length > 0 ? [{ text: "Guide", items: items(guide) }] : []),
   ...(incidents.length > 0 ? [{ text: "Incidents", collapsed: false, items: items(incidents) }] : []),
-  ...(api.length > 0 ? [{ text: "API reference", collapsed: true, items: items(api) }] : []),
+  ...(api.length > 0 ? [{ text: "API reference", collapsed: true, items: items(api) }] : [])
 ]
 
 export default defineConfig({
@@ -72,14 +77,18 @@ export default defineConfig({
     nav: [
       { text: "Why", link: "/why" },
       { text: "Guide", link: first(guide, "/why"), activeMatch: "^/guide/" },
-      { text: "Incidents", link: first(incidents, "/why"), activeMatch: "^/incidents/" },
+      {
+        text: "Incidents",
+        link: first(incidents, "/why"),
+        activeMatch: "^/incidents/"
+      },
       { text: "Operations", link: "/operations" },
       { text: "Benchmarks", link: "/benchmarks" },
-      { text: "API", link: first(api, "/why"), activeMatch: "^/api/" },
+      { text: "API", link: first(api, "/why"), activeMatch: "^/api/" }
     ],
     sidebar,
     outline: [2, 3],
     search: { provider: "local" },
-    footer: { message: "MIT licensed." },
-  },
+    footer: { message: "MIT licensed." }
+  }
 })

@@ -19,9 +19,14 @@ export default defineLoader({
       .filter((file) => basename(file) !== "index.md")
       .map((file) => {
         const name = basename(file, ".md")
-        const heading = /^# (.+)$/m.exec(readFileSync(file, "utf8"))?.[1] ?? name
-        return { name, url: `/incidents/${name}`, title: heading.replace(/`/g, "") }
+        const heading = /^# (.+)$/m.exec(readFileSync(file, "utf8"))?.[1] ??
+          name
+        return {
+          name,
+          url: `/incidents/${name}`,
+          title: heading.replace(/`/g, "")
+        }
       })
       .sort((a, b) => a.name.localeCompare(b.name))
-  },
+  }
 })

@@ -1,19 +1,21 @@
 /**
- * The job whose output is shipped: it writes a deterministic stream of log lines to stdout, at full speed,
- * in random-sized chunks that split lines and UTF-8 characters anywhere.
+ * The job whose output is shipped: it writes a deterministic stream of log lines at full speed (to a
+ * loopback TCP port, or stdout), in random-sized chunks that split lines and UTF-8 characters anywhere.
  *
  * Line `seq` is always `lineAt(seq)`, so whoever receives a line can regenerate what was really produced
  * and tell an exact line, an honest truncated prefix and a fabricated line apart. Some lines are far longer
  * than any sane per-line cap, and the text mixes one-, two-, three- and four-byte UTF-8 characters.
  *
- * Run as a child process: `node --import tsx job.ts --mb 256 --seed 7`.
+ * Run as a child process: `node --import tsx job.ts --mb 128 --seed 7 [--port <loopback port>]`.
  */
-import { writeSync } from "node:fs"
+import * as Net from "node:net"
 import { fileURLToPath } from "node:url"
 
 // An alphabet with characters of every UTF-8 width; the payload of a line is a window of a fixed
 // pseudo-random text over it, kept as UTF-8 bytes so the job can write at memory speed.
-const alphabet = Array.from("abcdefghijklmnopqrstuvwxyz0123456789 -_=:/éßøñ日本語ログ🙂🚀")
+const alphabet = Array.from(
+  "abcdefghijklmnopqrstuvwxyz0123456789 -_=:/éßøñ日本語ログ🙂🚀"
+)
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const poolChars = 70_000
@@ -25,7 +27,9 @@ const { poolBytes, charOffsets } = (() => {
     chars.push(alphabet[state % alphabet.length]!)
   }
   const offsets = new Int32Array(poolChars + 1)
-  for (let i = 0; i < poolChars; i++) offsets[i + 1] = offsets[i]! + encoder.encode(chars[i]!).byteLength
+  for (let i = 0; i < poolChars; i++) {
+    offsets[i + 1] = offsets[i]! + encoder.encode(chars[i]!).byteLength
+  }
   return { poolBytes: encoder.encode(chars.join("")), charOffsets: offsets }
 })()
 
@@ -36,7 +40,7 @@ const mix = (seq: number): number => {
 }
 
 /** Every `longEvery`-th line is `longChars` characters long: longer than a per-line cap of 8 KiB. */
-export const longEvery = 1_000
+export const longEvery = 200
 export const longChars = 12_000
 
 const payloadOf = (seq: number): Uint8Array => {
@@ -69,28 +73,20 @@ export const judge = (text: string, truncated: boolean): Verdict => {
   if (seq === undefined) return "fabricated"
   const produced = lineAt(seq)
   if (text === produced) return "exact"
-  if (truncated && text.length < produced.length && produced.startsWith(text)) return "truncated-prefix"
+  if (truncated && text.length < produced.length && produced.startsWith(text)) {
+    return "truncated-prefix"
+  }
   return "fabricated"
 }
 
-const writeAll = (bytes: Uint8Array): void => {
-  let offset = 0
-  while (offset < bytes.byteLength) {
-    try {
-      offset += writeSync(1, bytes, offset, bytes.byteLength - offset)
-    } catch (error) {
-      // A non-blocking pipe that is full: try again, the reader is draining it.
-      const code = (error as NodeJS.ErrnoException).code
-      if (code === "EAGAIN") continue
-      // The reader is gone (its watchdog ended it): so is the point of writing.
-      if (code === "EPIPE") process.exit(0)
-      throw error
-    }
-  }
-}
-
-/** Writes at least `totalBytes` of lines to stdout in chunks of 1 byte to 64 KiB chosen by `seed`. */
-export const produce = (totalBytes: number, seed: number): { lines: number; bytes: number } => {
+/** Writes at least `totalBytes` of lines to `out` in chunks of 1 byte to 64 KiB chosen by `seed`. */
+export const produce = async (
+  out: NodeJS.WritableStream,
+  totalBytes: number,
+  seed: number
+): Promise<{ lines: number; bytes: number }> => {
+  const write = (chunk: Uint8Array): Promise<void> | undefined =>
+    out.write(chunk) ? undefined : new Promise((resolve) => out.once("drain", resolve))
   let rng = seed >>> 0 || 1
   const next = () => {
     rng ^= rng << 13
@@ -98,10 +94,11 @@ export const produce = (totalBytes: number, seed: number): { lines: number; byte
     rng ^= rng << 5
     return rng >>> 0
   }
-  const block = Buffer.allocUnsafe(512 * 1024)
   let seq = 0
   let bytes = 0
   while (bytes < totalBytes) {
+    // A fresh block each time: a write the stream could not take at once still refers to it.
+    const block = Buffer.allocUnsafe(512 * 1024)
     let used = 0
     while (used < 256 * 1024) {
       used += block.write(prefixOf(seq), used, "latin1")
@@ -113,7 +110,8 @@ export const produce = (totalBytes: number, seed: number): { lines: number; byte
     let offset = 0
     while (offset < used) {
       const size = Math.min(1 + (next() % 65_536), used - offset)
-      writeAll(block.subarray(offset, offset + size))
+      const pending = write(block.subarray(offset, offset + size))
+      if (pending !== undefined) await pending
       offset += size
     }
     bytes += used
@@ -126,6 +124,21 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const at = process.argv.indexOf(`--${name}`)
     return at === -1 ? fallback : Number(process.argv[at + 1])
   }
-  const { bytes, lines } = produce(arg("mb", 64) * 1024 * 1024, arg("seed", 7))
-  process.stderr.write(JSON.stringify({ event: "job-finished", lines, bytes }) + "\n")
+  const port = arg("port", 0)
+  // With `--port`, the output goes over loopback TCP, as a pod's output reaches a runner through an exec
+  // stream; without it, to stdout.
+  const out: NodeJS.WritableStream = port === 0 ? process.stdout : await new Promise<Net.Socket>((resolve) => {
+    const socket = Net.connect({ host: "127.0.0.1", port }, () => resolve(socket))
+  })
+  // The reader is gone (its watchdog ended it): so is the point of writing.
+  out.on("error", () => process.exit(0))
+  const { bytes, lines } = await produce(
+    out,
+    arg("mb", 64) * 1024 * 1024,
+    arg("seed", 7)
+  )
+  await new Promise<void>((resolve) => out === process.stdout ? resolve() : out.end(resolve))
+  process.stderr.write(
+    JSON.stringify({ event: "job-finished", lines, bytes }) + "\n"
+  )
 }

@@ -35,7 +35,9 @@ const awaitDrain = (socket: Net.Socket): Effect.Effect<void, Error> =>
   })
 
 /** Opens the stream; closing the scope destroys the socket whatever is still queued on it. */
-export const open = (port: number): Effect.Effect<LogStream, Error, Scope.Scope> =>
+export const open = (
+  port: number
+): Effect.Effect<LogStream, Error, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.async<Net.Socket, Error>((resume) => {
       const socket = Net.connect({ host: "127.0.0.1", port })
@@ -48,7 +50,7 @@ export const open = (port: number): Effect.Effect<LogStream, Error, Scope.Scope>
       socket.on("error", () => {})
       return {
         send: (bytes) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             // Wait for room first, so an abandoned send leaves at most one write queued in memory.
             if (socket.writableNeedDrain) yield* awaitDrain(socket)
             if (!socket.write(bytes)) yield* awaitDrain(socket)

@@ -24,8 +24,10 @@ export interface NaiveSink {
   readonly pending: () => number
 }
 
-export const make = (stream: LogStream): Effect.Effect<NaiveSink, never, Scope.Scope> =>
-  Effect.gen(function*() {
+export const make = (
+  stream: LogStream
+): Effect.Effect<NaiveSink, never, Scope.Scope> =>
+  Effect.gen(function* () {
     const buffer = yield* Queue.unbounded<string | typeof End>()
     const channel = yield* Queue.bounded<string>(1)
 
@@ -35,7 +37,7 @@ export const make = (stream: LogStream): Effect.Effect<NaiveSink, never, Scope.S
       Effect.ignore,
       Effect.forkScoped
     )
-    const streamLoop = yield* Effect.gen(function*() {
+    const streamLoop = yield* Effect.gen(function* () {
       while (true) {
         const entry = yield* Queue.take(buffer)
         if (entry === End) return

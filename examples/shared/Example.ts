@@ -95,7 +95,7 @@ export const main = (definition: Definition): void => {
       wallMs: Math.round(performance.now() - started),
       peakRssMb: peakRssMb(),
       ...figures,
-      ...extra,
+      ...extra
     }
     process.stdout.write(JSON.stringify(summary) + "\n", () => process.exit(exitCode))
   }

@@ -35,14 +35,14 @@ export interface Run {
 export const runExample = (
   name: string,
   args: ReadonlyArray<string> = [],
-  options: { readonly killAfterMs?: number; readonly env?: Record<string, string> } = {},
+  options: { readonly killAfterMs?: number; readonly env?: Record<string, string> } = {}
 ): Promise<Run> =>
   new Promise((resolve, reject) => {
     const started = performance.now()
     const child = spawn(process.execPath, ["--import", "tsx", path.join(examplesDir, name, "main.ts"), ...args], {
       cwd: examplesDir,
       env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"]
     })
     const out: Array<Buffer> = []
     const err: Array<Buffer> = []
@@ -59,7 +59,7 @@ export const runExample = (
         signal,
         stdout,
         stderr: Buffer.concat(err).toString("utf8"),
-        wallMs: Math.round(performance.now() - started),
+        wallMs: Math.round(performance.now() - started)
       })
     })
   })

@@ -27,10 +27,17 @@ export interface Options {
 
 export interface Agent<E> {
   /** One sweep: Collect → Analyze → Execute. */
-  readonly sweep: Effect.Effect<void, E | HttpClientError.ResponseError | ParseResult.ParseError>
+  readonly sweep: Effect.Effect<
+    void,
+    E | HttpClientError.ResponseError | ParseResult.ParseError
+  >
 }
 
-const Alert = Schema.Struct({ id: Schema.String, name: Schema.String, severity: Schema.String })
+const Alert = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  severity: Schema.String
+})
 const Alerts = Schema.Struct({ alerts: Schema.Array(Alert) })
 type Alert = typeof Alert.Type
 
@@ -45,7 +52,7 @@ const analyze = (alerts: ReadonlyArray<Alert>): ReadonlyArray<string> =>
 
 /** Builds an agent whose Collect step goes through `client`. */
 export const make = <E>(client: HttpClient.HttpClient.With<E>, options: Options): Effect.Effect<Agent<E>> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const alertsApi = HttpClient.filterStatusOk(client)
     const executor = yield* Effect.makeSemaphore(1)
     const neverAcknowledged = yield* Deferred.make<void>()
@@ -67,13 +74,17 @@ export const make = <E>(client: HttpClient.HttpClient.With<E>, options: Options)
           : Effect.annotateLogs(Effect.logInfo("sweep complete"), { sweep, actions: actions.join(",") })
       )
 
-    const sweep = Effect.gen(function*() {
+    const sweep = Effect.gen(function* () {
       const n = tally.begin()
       tally.enter("collect")
       const alerts = yield* collect
       tally.enter("analyze")
       const incoming = n === options.defectOnSweep
-        ? [...alerts, { id: "a-new", name: "ControlPlaneLatencyHigh", severity: "critical" }]
+        ? [...alerts, {
+          id: "a-new",
+          name: "ControlPlaneLatencyHigh",
+          severity: "critical"
+        }]
         : alerts
       const actions = analyze(incoming)
       tally.enter("execute")

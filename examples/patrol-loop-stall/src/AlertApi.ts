@@ -29,7 +29,9 @@ const firing = {
 }
 
 /** Starts the API on an ephemeral loopback port for the life of the scope. */
-export const start = (options: Options): Effect.Effect<AlertApi, FaultServer.InvalidOptions, Scope.Scope> =>
+export const start = (
+  options: Options
+): Effect.Effect<AlertApi, FaultServer.InvalidOptions, Scope.Scope> =>
   Effect.map(
     FaultServer.flaky({
       when: (request) => options.silentWhen(request.index + 1),
@@ -43,6 +45,8 @@ export const start = (options: Options): Effect.Effect<AlertApi, FaultServer.Inv
     (server) => ({
       url: server.url,
       requests: () => server.unsafeStats().requests.length,
-      unanswered: () => server.unsafeStats().requests.filter((r) => r.reply === "silent").length
+      unanswered: () =>
+        server.unsafeStats().requests.filter((r) => r.reply === "silent")
+          .length
     })
   )

@@ -11,12 +11,19 @@ import type { Scope } from "effect"
 import * as http from "node:http"
 
 /** Serves `app` on an ephemeral loopback port for the life of the scope; returns its base URL. */
-export const serve = (app: HttpApp.Default<unknown>): Effect.Effect<string, HttpServerError.ServeError, Scope.Scope> =>
-  Effect.gen(function*() {
-    const server = yield* NodeHttpServer.make(() => http.createServer(), { port: 0, host: "127.0.0.1" })
+export const serve = (
+  app: HttpApp.Default<unknown>
+): Effect.Effect<string, HttpServerError.ServeError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const server = yield* NodeHttpServer.make(() => http.createServer(), {
+      port: 0,
+      host: "127.0.0.1"
+    })
     yield* server.serve(app)
     const address = server.address
-    if (address._tag !== "TcpAddress") return yield* Effect.dieMessage("expected a TCP address")
+    if (address._tag !== "TcpAddress") {
+      return yield* Effect.dieMessage("expected a TCP address")
+    }
     return `http://127.0.0.1:${address.port}`
   })
 
@@ -34,13 +41,17 @@ export class ProbeLog {
   /** Count of each status seen at or after `sinceMs`. */
   counts(sinceMs = 0): Record<string, number> {
     const out: Record<string, number> = {}
-    for (const o of this.seen) if (o.atMs >= sinceMs) out[String(o.status)] = (out[String(o.status)] ?? 0) + 1
+    for (const o of this.seen) {
+      if (o.atMs >= sinceMs) {
+        out[String(o.status)] = (out[String(o.status)] ?? 0) + 1
+      }
+    }
     return out
   }
 
-  /** The first observation at or after `sinceMs` that a liveness probe would count as a failure. */
-  firstFailure(sinceMs = 0): Observation | undefined {
-    return this.seen.find((o) => o.atMs >= sinceMs && !(typeof o.status === "number" && o.status < 400))
+  /** The first answer with `status` at or after `sinceMs`. */
+  first(status: number, sinceMs = 0): Observation | undefined {
+    return this.seen.find((o) => o.atMs >= sinceMs && o.status === status)
   }
 }
 
@@ -51,19 +62,21 @@ export const probe = (
   now: () => number,
   options: { readonly every: Duration.DurationInput; readonly timeout: Duration.DurationInput }
 ): Effect.Effect<void, never, HttpClient.HttpClient | Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const client = yield* HttpClient.HttpClient
+    const seen = (status: Observation["status"], body = ""): Observation => ({ atMs: now(), status, body })
     const once = client.get(url).pipe(
-      Effect.flatMap((response) =>
-        Effect.map(response.text, (body): Observation => ({ atMs: now(), status: response.status, body }))
-      ),
+      Effect.flatMap((response) => Effect.map(response.text, (body) => seen(response.status, body))),
       Effect.timeoutTo({
         duration: Duration.decode(options.timeout),
         onSuccess: (o) => o,
-        onTimeout: (): Observation => ({ atMs: now(), status: "timeout", body: "" })
+        onTimeout: () => seen("timeout")
       }),
-      Effect.catchAll(() => Effect.succeed<Observation>({ atMs: now(), status: "error", body: "" })),
+      Effect.catchAll(() => Effect.succeed(seen("error"))),
       Effect.tap((o) => Effect.sync(() => log.seen.push(o)))
     )
+    // One unrecorded probe first, so the server is known to answer and the client's code paths are warm
+    // before the replay's clock starts.
+    yield* client.get(url).pipe(Effect.flatMap((response) => response.text), Effect.orDie)
     yield* Effect.forkScoped(Effect.repeat(once, Schedule.spaced(options.every)))
   })

@@ -21,6 +21,11 @@ export const probeTimeout = 250
 export const defectOnSweep = 6
 /** The sweep that wedges in uninterruptible code under `--wedge`. */
 export const wedgeOnSweep = 5
+/** Under `--wedge`, how long the probe keeps watching after the wedge, and the latest the run may end. */
+export const wedgeWatch = 2000
+export const wedgeWatchCap = 10_000
+/** The share of scheduled sweeps the Lifeline runner must complete for its run to count as `ok`. */
+export const minCompletedRatio = 0.75
 /** The loop counts as stalled when no sweep has ended for this long, or one has run this long. */
 export const stallAfter = 3 * every
 
@@ -28,7 +33,9 @@ export const stallAfter = 3 * every
 export const silentWhen = (request: number): boolean => request % 5 === 3
 
 /** The observation window, from `--for <ms>` (default 3000). */
-export const windowMs = (args: Readonly<Record<string, string | true>>): number => {
+export const windowMs = (
+  args: Readonly<Record<string, string | true>>
+): number => {
   const raw = args["for"]
   const ms = typeof raw === "string" ? Number(raw) : 3000
   return Number.isFinite(ms) && ms >= 1000 ? ms : 3000

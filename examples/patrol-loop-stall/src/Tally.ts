@@ -5,13 +5,12 @@
  */
 import { Cause, Chunk, Exit, Predicate } from "effect"
 
-const isDeadlineExceeded = (error: unknown): boolean =>
-  Predicate.isTagged(error, "DeadlineExceeded")
+const isDeadlineExceeded = (error: unknown): boolean => Predicate.isTagged(error, "DeadlineExceeded")
 
 export type Stage = "idle" | "collect" | "analyze" | "execute"
 
 export class Tally {
-  readonly startedAt = performance.now()
+  private startedAt = performance.now()
   started = 0
   ended = 0
   succeeded = 0
@@ -25,6 +24,11 @@ export class Tally {
   lastEndAt: number | undefined
   /** When a sweep entered the code that never returns (`--wedge`). */
   wedgedAt: number | undefined
+
+  /** Starts the replay's clock: called as the loop starts, after the environment is up and warm. */
+  start(): void {
+    this.startedAt = performance.now()
+  }
 
   /** Milliseconds since the replay started. */
   now(): number {
@@ -52,8 +56,9 @@ export class Tally {
     if (Exit.isSuccess(exit)) this.succeeded++
     else if (Cause.isInterruptedOnly(exit.cause)) this.timedOut++
     else if (Cause.isDie(exit.cause)) this.defects++
-    else if (Cause.failures(exit.cause).pipe(Chunk.some(isDeadlineExceeded))) this.timedOut++
-    else this.failed++
+    else if (Cause.failures(exit.cause).pipe(Chunk.some(isDeadlineExceeded))) {
+      this.timedOut++
+    } else this.failed++
   }
 
   /** The sweep in progress, if it has been running for longer than `ms`. */

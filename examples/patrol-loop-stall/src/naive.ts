@@ -18,7 +18,7 @@ import { Tally } from "./Tally.ts"
 const alwaysOk = Effect.succeed(HttpServerResponse.unsafeJson({ status: "ok" }))
 
 export const run = (ctx: Context): Effect.Effect<Result, unknown, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const window = Replay.windowMs(ctx.args)
     const tally = new Tally()
     const probeLog = new Healthz.ProbeLog()
@@ -38,6 +38,7 @@ export const run = (ctx: Context): Effect.Effect<Result, unknown, Scope.Scope> =
     })
     const sweep = agent.sweep.pipe(Effect.catchAll((error) => Effect.logError("sweep failed", error)))
     // Schedule.fixed drops the ticks that fall while a sweep is still running, without a trace.
+    tally.start()
     yield* Effect.forkScoped(Effect.repeat(sweep, Schedule.fixed(Replay.every)))
 
     yield* Replay.until(tally, window)

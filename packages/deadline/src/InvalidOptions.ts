@@ -6,7 +6,35 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
+
+/**
+ * The fields of {@link InvalidOptions}.
+ *
+ * @example
+ * import { InvalidOptions } from "@lifeline/deadline"
+ *
+ * const fields: InvalidOptions.InvalidOptionsFields = { option: "capacity", value: 0, reason: "must be a whole number ≥ 1" }
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InvalidOptionsFields {
+  /** The option's name, as the caller wrote it (`"capacity"`, `"intensity.within"`). */
+  readonly option: string
+  /** The value that was rejected. */
+  readonly value: unknown
+  /** What the value must be. */
+  readonly reason: string
+}
+
+// Annotated so that JSR reads the class's type without inferring `Data.TaggedError`'s result.
+const InvalidOptionsBase: new (
+  args: InvalidOptionsFields
+) => Cause.YieldableError & { readonly _tag: "InvalidOptions" } & InvalidOptionsFields = Data.TaggedError(
+  "InvalidOptions"
+)<InvalidOptionsFields>
 
 /**
  * An option was out of its domain. `message` names the option and the bad value.
@@ -20,14 +48,7 @@ import * as Data from "effect/Data"
  * @since 0.1.0
  * @category errors
  */
-export class InvalidOptions extends Data.TaggedError("InvalidOptions")<{
-  /** The option's name, as the caller wrote it (`"capacity"`, `"intensity.within"`). */
-  readonly option: string
-  /** The value that was rejected. */
-  readonly value: unknown
-  /** What the value must be. */
-  readonly reason: string
-}> {
+export class InvalidOptions extends InvalidOptionsBase {
   override get message(): string {
     return `${this.option}: ${this.reason} (got ${show(this.value)})`
   }

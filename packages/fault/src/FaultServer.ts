@@ -22,8 +22,10 @@ import * as internal from "./internal/faultServer.ts"
  * Unique identifier of a `FaultServer` value.
  *
  * @example
+ * ```ts
  * import { FaultServer } from "@lifeline/fault"
  * console.log(typeof FaultServer.TypeId) // "symbol"
+ * ```
  *
  * @since 0.1.0
  * @category symbols
@@ -34,8 +36,10 @@ export const TypeId: typeof internal.TypeId = internal.TypeId
  * The type of {@link TypeId}.
  *
  * @example
+ * ```ts
  * import type { FaultServer } from "@lifeline/fault"
  * type Id = FaultServer.TypeId
+ * ```
  *
  * @since 0.1.0
  * @category symbols
@@ -46,6 +50,7 @@ export type TypeId = typeof TypeId
  * Options that were rejected when a server was made: the option, the bad value and why.
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -53,6 +58,7 @@ export type TypeId = typeof TypeId
  *   Effect.catchTag("InvalidOptions", (e) => Effect.log(e.option, e.reason)),
  *   Effect.scoped
  * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -63,8 +69,10 @@ export const InvalidOptions: typeof errors.InvalidOptions = errors.InvalidOption
  * The type of an {@link InvalidOptions} error: `option`, `value`, `reason`, and a `message` naming them.
  *
  * @example
+ * ```ts
  * import type { FaultServer } from "@lifeline/fault"
  * const describe = (e: FaultServer.InvalidOptions) => `${e.option}=${String(e.value)}: ${e.reason}`
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -75,8 +83,10 @@ export type InvalidOptions = errors.InvalidOptions
  * Which kind of misbehaviour a server implements.
  *
  * @example
+ * ```ts
  * import type { FaultServer } from "@lifeline/fault"
  * const kind: FaultServer.FaultKind = "silent"
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -87,6 +97,7 @@ export type FaultKind = "http" | "ok" | "silent" | "slow" | "flaky" | "reset" | 
  * A loopback address: where a server listens, or where nothing does (`refused`).
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -94,6 +105,7 @@ export type FaultKind = "http" | "ok" | "silent" | "slow" | "flaky" | "reset" | 
  *   const endpoint: FaultServer.Endpoint = yield* FaultServer.refused()
  *   console.log(endpoint.url) // http://127.0.0.1:<port>
  * })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -112,6 +124,7 @@ export interface Endpoint {
  * {@link awaitConnection}, {@link awaitRequest} and {@link awaitClose}.
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -119,6 +132,7 @@ export interface Endpoint {
  *   const server = yield* FaultServer.silent()
  *   console.log(server.fault, server.url)
  * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -136,12 +150,14 @@ export interface FaultServer extends Endpoint, Pipeable.Pipeable {
  * live `Clock.currentTimeMillis`).
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
  * const lifetimes = (server: FaultServer.FaultServer) =>
  *   Effect.map(FaultServer.stats(server), (s) =>
  *     s.connections.map((c: FaultServer.ConnectionRecord) => (c.closedAt ?? Date.now()) - c.openedAt))
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -158,7 +174,7 @@ export interface ConnectionRecord {
    * closing). `undefined` while open.
    */
   readonly closedBy: "client" | "server" | undefined
-  /** Bytes the server read from this connection (0 for a blackhole, which never reads). */
+  /** Bytes the server read from this connection (0 for a blackhole that never reads). */
   readonly bytesReceived: number
 }
 
@@ -166,11 +182,13 @@ export interface ConnectionRecord {
  * What an HTTP server received: one entry per request read in full, in arrival order.
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
  * const paths = (server: FaultServer.FaultServer) =>
  *   Effect.map(FaultServer.stats(server), (s) => s.requests.map((r: FaultServer.RequestRecord) => r.path))
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -200,12 +218,14 @@ export interface RequestRecord {
  * A snapshot of everything a server observed.
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
  * const report = (server: FaultServer.FaultServer) =>
  *   Effect.map(FaultServer.stats(server), (s: FaultServer.Stats) =>
  *     `${s.opened} opened, ${s.closed} closed, ${s.bytesReceived} bytes, ${s.requests.length} requests`)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -229,9 +249,11 @@ export interface Stats {
  * A request as a reply function or a `flaky` predicate sees it.
  *
  * @example
+ * ```ts
  * import { FaultServer } from "@lifeline/fault"
  *
  * const echo = (request: FaultServer.RequestInfo): FaultServer.Reply => ({ kind: "respond", body: request.body })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -256,6 +278,7 @@ export interface RequestInfo {
  * - `reset`: send a TCP RST (the client sees ECONNRESET or "socket hang up").
  *
  * @example
+ * ```ts
  * import type { FaultServer } from "@lifeline/fault"
  *
  * const replies: Array<FaultServer.Reply> = [
@@ -264,6 +287,7 @@ export interface RequestInfo {
  *   { kind: "silent" },
  *   { kind: "reset" }
  * ]
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -294,10 +318,12 @@ export type Reply =
  * Where a server listens.
  *
  * @example
+ * ```ts
  * import { FaultServer } from "@lifeline/fault"
  *
  * const options: FaultServer.ListenOptions = { host: "127.0.0.1", port: 0 }
  * const program = FaultServer.silent(options)
+ * ```
  *
  * @since 0.1.0
  * @category options
@@ -319,10 +345,12 @@ export interface ListenOptions {
  * Options of every HTTP server.
  *
  * @example
+ * ```ts
  * import { FaultServer } from "@lifeline/fault"
  *
  * const options: FaultServer.HttpServerOptions = { recordBodies: true }
  * const program = FaultServer.ok(options)
+ * ```
  *
  * @since 0.1.0
  * @category options
@@ -340,11 +368,13 @@ export interface HttpServerOptions extends ListenOptions {
  * Options of {@link http}.
  *
  * @example
+ * ```ts
  * import { FaultServer } from "@lifeline/fault"
  *
  * const options: FaultServer.HttpOptions = {
  *   reply: (request) => request.path === "/hang" ? { kind: "silent" } : { kind: "respond", body: request.body }
  * }
+ * ```
  *
  * @since 0.1.0
  * @category options
@@ -362,9 +392,11 @@ export interface HttpOptions extends HttpServerOptions {
  * Options of {@link ok}.
  *
  * @example
+ * ```ts
  * import { FaultServer } from "@lifeline/fault"
  *
  * const options: FaultServer.OkOptions = { body: JSON.stringify({ healthy: true }), headers: { "content-type": "application/json" } }
+ * ```
  *
  * @since 0.1.0
  * @category options
@@ -382,9 +414,11 @@ export interface OkOptions extends HttpServerOptions {
  * Options of {@link slow}.
  *
  * @example
+ * ```ts
  * import { FaultServer } from "@lifeline/fault"
  *
  * const options: FaultServer.SlowOptions = { delay: "500 millis", status: 200, body: "late" }
+ * ```
  *
  * @since 0.1.0
  * @category options
@@ -399,11 +433,13 @@ export interface SlowOptions extends OkOptions {
  * `fault`; the others get `otherwise`.
  *
  * @example
+ * ```ts
  * import { FaultServer } from "@lifeline/fault"
  *
  * const everyThird: FaultServer.FlakyOptions = { every: 3, fault: { kind: "respond", status: 500 } }
  * const firstTwo: FaultServer.FlakyOptions = { first: 2, fault: { kind: "reset" } }
  * const byPath: FaultServer.FlakyOptions = { when: (r) => r.path.startsWith("/slow"), fault: { kind: "silent" } }
+ * ```
  *
  * @since 0.1.0
  * @category options
@@ -425,12 +461,38 @@ export interface FlakyOptions extends HttpServerOptions {
 }
 
 /**
+ * Options of {@link blackhole}.
+ *
+ * @example
+ * ```ts
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * // a log sink that takes the first 64 KiB of each connection, then stops reading
+ * const options: FaultServer.BlackholeOptions = { afterBytes: 64 * 1024 }
+ * ```
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface BlackholeOptions extends ListenOptions {
+  /**
+   * Read normally until this many bytes have arrived on a connection, then stop reading it for good
+   * (an integer >= 0). With 0 the server never reads at all. Reads come in chunks of up to 64 KiB and
+   * one more may land as reading stops, so up to about 128 KiB more than `afterBytes` may be read.
+   * @default 0
+   */
+  readonly afterBytes?: number | undefined
+}
+
+/**
  * Options of {@link reset}.
  *
  * @example
+ * ```ts
  * import { FaultServer } from "@lifeline/fault"
  *
  * const options: FaultServer.ResetOptions = { afterBytes: 1024 }
+ * ```
  *
  * @since 0.1.0
  * @category options
@@ -449,6 +511,7 @@ export interface ResetOptions extends ListenOptions {
  * An HTTP server whose replies the test decides: one fixed `Reply`, or a function of the request.
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -459,17 +522,18 @@ export interface ResetOptions extends ListenOptions {
  *   const response = yield* Effect.promise(() => fetch(`${server.url}/echo`, { method: "POST", body: "hi" }))
  *   console.log(yield* Effect.promise(() => response.text())) // "hi"
  * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const http: (options?: HttpOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> =
-  internal.http
+export const http: (options?: HttpOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> = internal.http
 
 /**
  * A well-behaved HTTP server, the baseline: every request gets `status` (200) and `body` (`"ok"`).
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -478,6 +542,7 @@ export const http: (options?: HttpOptions) => Effect.Effect<FaultServer, Invalid
  *   const response = yield* Effect.promise(() => fetch(server.url))
  *   console.log(response.status) // 200
  * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -489,6 +554,7 @@ export const ok: (options?: OkOptions) => Effect.Effect<FaultServer, InvalidOpti
  * half-open peer of incident 001. The request is recorded, and so is the client giving up (its close).
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -501,6 +567,7 @@ export const ok: (options?: OkOptions) => Effect.Effect<FaultServer, InvalidOpti
  *   const closedAt = yield* FaultServer.awaitClose(server)
  *   console.log("client gave up at", closedAt)
  * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -512,6 +579,7 @@ export const silent: (options?: HttpServerOptions) => Effect.Effect<FaultServer,
  * An HTTP server that answers every request after `delay`.
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -520,6 +588,7 @@ export const silent: (options?: HttpServerOptions) => Effect.Effect<FaultServer,
  *   const response = yield* Effect.promise(() => fetch(server.url))
  *   console.log(response.status) // 200, after ~300 ms
  * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -531,6 +600,7 @@ export const slow: (options: SlowOptions) => Effect.Effect<FaultServer, InvalidO
  * predicate holds) and answers the others normally.
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -540,18 +610,19 @@ export const slow: (options: SlowOptions) => Effect.Effect<FaultServer, InvalidO
  *   const second = yield* Effect.promise(() => fetch(server.url))
  *   console.log(first.status, second.status) // 200 500
  * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const flaky: (options: FlakyOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> =
-  internal.flaky
+export const flaky: (options: FlakyOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> = internal.flaky
 
 /**
  * A TCP server that resets each connection (TCP RST) once `afterBytes` bytes have arrived. The client
  * sees ECONNRESET (Node's HTTP client: "socket hang up").
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -560,23 +631,25 @@ export const flaky: (options: FlakyOptions) => Effect.Effect<FaultServer, Invali
  *   const outcome = yield* Effect.promise(() => fetch(server.url).then(() => "answered", (e) => String(e)))
  *   console.log(outcome) // TypeError: fetch failed (cause: ECONNRESET)
  * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const reset: (options?: ResetOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> =
-  internal.reset
+export const reset: (options?: ResetOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> = internal.reset
 
 /**
- * A TCP server that accepts connections and never reads from them: the stalled log sink of incidents
- * 000 and 004. The kernel's buffers fill, then the client's writes stop draining (`socket.write`
- * returns `false`, `drain` never comes). An HTTP client gets no answer either.
+ * A TCP server that accepts connections and never reads from them (or stops reading after
+ * `afterBytes`): the stalled log sink of incidents 000 and 004. The kernel's buffers fill, then the
+ * client's writes stop draining (`socket.write` returns `false`, `drain` never comes). An HTTP client
+ * gets no answer either.
  *
- * Because it never reads, a blackhole cannot see a client leave: the client's FIN is queued behind
- * bytes that are never read. Its connections show `closedBy: "server"` once the scope closes. To
+ * Once it has stopped reading, a blackhole cannot see a client leave: the client's FIN is queued behind
+ * bytes that are never read. Such connections show `closedBy: "server"` once the scope closes. To
  * measure how fast a client gives up, use {@link silent}, which reads.
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -586,11 +659,12 @@ export const reset: (options?: ResetOptions) => Effect.Effect<FaultServer, Inval
  *   const connection = yield* FaultServer.awaitConnection(sink)
  *   console.log("accepted at", connection.openedAt)
  * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const blackhole: (options?: ListenOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> =
+export const blackhole: (options?: BlackholeOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> =
   internal.blackhole
 
 /**
@@ -599,6 +673,7 @@ export const blackhole: (options?: ListenOptions) => Effect.Effect<FaultServer, 
  * the port later; in a test that window is negligible.
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -607,6 +682,7 @@ export const blackhole: (options?: ListenOptions) => Effect.Effect<FaultServer, 
  *   const outcome = yield* Effect.promise(() => fetch(nobody.url).then(() => "answered", () => "refused"))
  *   console.log(outcome) // "refused"
  * })
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -619,6 +695,7 @@ export const refused: (options?: { readonly host?: string | undefined }) => Effe
  * received, requests received.
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -628,6 +705,7 @@ export const refused: (options?: { readonly host?: string | undefined }) => Effe
  *   const stats = yield* FaultServer.stats(server)
  *   console.log(stats.requests[0]?.bodyBytes) // 5
  * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category getters
@@ -640,6 +718,7 @@ export const stats: (server: FaultServer) => Effect.Effect<Stats> = internal.sta
  * really released.
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -653,6 +732,7 @@ export const stats: (server: FaultServer) => Effect.Effect<Stats> = internal.sta
  *   const closedAt = yield* FaultServer.awaitClose(server)
  *   console.log("released after", closedAt - abortedAt, "ms")
  * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category waiting
@@ -660,15 +740,17 @@ export const stats: (server: FaultServer) => Effect.Effect<Stats> = internal.sta
 export const awaitClose: {
   (n?: number): (server: FaultServer) => Effect.Effect<number>
   (server: FaultServer, n?: number): Effect.Effect<number>
-} = ((...args: ReadonlyArray<unknown>) =>
-  internal.isFaultServer(args[0])
-    ? internal.awaitClose(args[0], args[1] as number | undefined)
-    : (server: FaultServer) => internal.awaitClose(server, args[0] as number | undefined)) as never
+} =
+  ((...args: ReadonlyArray<unknown>) =>
+    internal.isFaultServer(args[0])
+      ? internal.awaitClose(args[0], args[1] as number | undefined)
+      : (server: FaultServer) => internal.awaitClose(server, args[0] as number | undefined)) as never
 
 /**
  * Waits until the server has accepted `n` connections (default 1) and returns the n-th.
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -678,6 +760,7 @@ export const awaitClose: {
  *   const first = yield* FaultServer.awaitConnection(server)
  *   console.log(first.id) // 1
  * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category waiting
@@ -685,15 +768,17 @@ export const awaitClose: {
 export const awaitConnection: {
   (n?: number): (server: FaultServer) => Effect.Effect<ConnectionRecord>
   (server: FaultServer, n?: number): Effect.Effect<ConnectionRecord>
-} = ((...args: ReadonlyArray<unknown>) =>
-  internal.isFaultServer(args[0])
-    ? internal.awaitConnection(args[0], args[1] as number | undefined)
-    : (server: FaultServer) => internal.awaitConnection(server, args[0] as number | undefined)) as never
+} =
+  ((...args: ReadonlyArray<unknown>) =>
+    internal.isFaultServer(args[0])
+      ? internal.awaitConnection(args[0], args[1] as number | undefined)
+      : (server: FaultServer) => internal.awaitConnection(server, args[0] as number | undefined)) as never
 
 /**
  * Waits until the server has read `n` requests in full (default 1) and returns the n-th.
  *
  * @example
+ * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
@@ -703,6 +788,7 @@ export const awaitConnection: {
  *   const request = yield* FaultServer.awaitRequest(server)
  *   console.log(request.path) // "/sweep"
  * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category waiting
@@ -710,7 +796,8 @@ export const awaitConnection: {
 export const awaitRequest: {
   (n?: number): (server: FaultServer) => Effect.Effect<RequestRecord>
   (server: FaultServer, n?: number): Effect.Effect<RequestRecord>
-} = ((...args: ReadonlyArray<unknown>) =>
-  internal.isFaultServer(args[0])
-    ? internal.awaitRequest(args[0], args[1] as number | undefined)
-    : (server: FaultServer) => internal.awaitRequest(server, args[0] as number | undefined)) as never
+} =
+  ((...args: ReadonlyArray<unknown>) =>
+    internal.isFaultServer(args[0])
+      ? internal.awaitRequest(args[0], args[1] as number | undefined)
+      : (server: FaultServer) => internal.awaitRequest(server, args[0] as number | undefined)) as never

@@ -3,6 +3,8 @@
  * Bounds are generous and measured values are printed.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { FetchHttpClient, HttpClient } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Duration, Effect, Either, Exit, Scope } from "effect"
 import * as Net from "node:net"
 import { FaultServer } from "../src/index.ts"
@@ -20,9 +22,13 @@ const connect = (port: number, host = "127.0.0.1"): Promise<Net.Socket> =>
     socket.once("error", reject)
   })
 
-/** Resolves with the error code the socket ends with, or "closed" for a clean close. */
+/**
+ * Resolves with the error code the socket ends with, or "closed" for a clean close. It reads (and
+ * drops) what arrives: a socket that is not read never sees the peer's FIN.
+ */
 const outcomeOf = (socket: Net.Socket): Promise<string> =>
   new Promise((resolve) => {
+    socket.resume()
     let code = "closed"
     socket.on("error", (error: NodeJS.ErrnoException) => {
       code = error.code ?? error.message
@@ -66,7 +72,7 @@ const fetchFailure = (url: string) =>
 
 describe("FaultServer.ok", () => {
   it.scopedLive("answers 200 with the configured body and records the request", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.ok({ body: "pong" })
       expect(server.url).toBe(`http://127.0.0.1:${server.port}`)
       expect(server.host).toBe("127.0.0.1")
@@ -91,7 +97,7 @@ describe("FaultServer.ok", () => {
     }))
 
   it.scopedLive("answers an error status with a default body naming it", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.ok({ status: 503 })
       expect(yield* get(server.url)).toEqual({ status: 503, body: "status 503" })
     }))
@@ -99,7 +105,7 @@ describe("FaultServer.ok", () => {
 
 describe("FaultServer.http", () => {
   it.scopedLive("a reply function decides per request and can echo the body", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.http({
         recordBodies: true,
         reply: (request) =>
@@ -120,7 +126,7 @@ describe("FaultServer.http", () => {
     }))
 
   it.scopedLive("a reply function that throws gets a 500 naming the problem", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.http({
         reply: () => {
           throw new Error("boom")
@@ -134,7 +140,7 @@ describe("FaultServer.http", () => {
 
 describe("FaultServer.silent", () => {
   it.scopedLive("never answers, counts the request, and records the client's abort as a close", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.silent()
       const controller = new AbortController()
       const pending = fetch(`${server.url}/sweep`, { signal: controller.signal }).then(
@@ -169,7 +175,7 @@ describe("FaultServer.silent", () => {
 
 describe("FaultServer.blackhole", () => {
   it.scopedLive("accepts but never reads: a client writing megabytes is stuck with them", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.blackhole()
       const socket = yield* Effect.promise(() => connect(server.port))
       yield* Effect.addFinalizer(() => Effect.sync(() => socket.destroy()))
@@ -204,8 +210,28 @@ describe("FaultServer.blackhole", () => {
       expect(stats.opened).toBe(1)
     }))
 
+  it.scopedLive("afterBytes: reads the first bytes of a connection, then stops reading", () =>
+    Effect.gen(function* () {
+      const server = yield* FaultServer.blackhole({ afterBytes: 10_000 })
+      const socket = yield* Effect.promise(() => connect(server.port))
+      yield* Effect.addFinalizer(() => Effect.sync(() => socket.destroy()))
+      const total = 16 << 20
+      for (let sent = 0; sent < total; sent += 1 << 20) socket.write(new Uint8Array(1 << 20))
+      yield* Effect.sleep("300 millis")
+      const stats = yield* FaultServer.stats(server)
+      console.log(
+        "blackhole afterBytes 10000: server read",
+        stats.bytesReceived,
+        "; client still holds",
+        socket.writableLength
+      )
+      expect(stats.bytesReceived).toBeGreaterThanOrEqual(10_000)
+      expect(stats.bytesReceived).toBeLessThan(1 << 20)
+      expect(socket.writableLength).toBeGreaterThan(total / 2)
+    }))
+
   it.scopedLive("an HTTP client gets no answer", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.blackhole()
       const outcome = yield* Effect.promise((signal) => fetch(server.url, { signal })).pipe(
         Effect.as("answered"),
@@ -218,7 +244,7 @@ describe("FaultServer.blackhole", () => {
 
 describe("FaultServer.slow", () => {
   it.scopedLive("delays each response by the configured time", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.slow({ delay: "300 millis", body: "late" })
       const [elapsed, response] = yield* get(server.url).pipe(Effect.timed)
       const ms = Duration.toMillis(elapsed)
@@ -230,7 +256,7 @@ describe("FaultServer.slow", () => {
     }))
 
   it.scopedLive("a pending slow response is dropped when the scope closes, not sent later", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const scope = yield* Scope.make()
       const server = yield* FaultServer.slow({ delay: "10 seconds" }).pipe(Scope.extend(scope))
       const pending = fetch(server.url).then((r) => `answered ${r.status}`, () => "failed")
@@ -244,7 +270,7 @@ describe("FaultServer.slow", () => {
 
 describe("FaultServer.reset", () => {
   it.scopedLive("resets on the first data: the client sees ECONNRESET", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.reset()
       const socket = yield* Effect.promise(() => connect(server.port))
       const outcome = outcomeOf(socket)
@@ -257,7 +283,7 @@ describe("FaultServer.reset", () => {
     }))
 
   it.scopedLive("an HTTP request to it fails with ECONNRESET", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.reset()
       const failure = yield* fetchFailure(server.url)
       console.log("reset: fetch failed with", failure)
@@ -265,7 +291,7 @@ describe("FaultServer.reset", () => {
     }))
 
   it.scopedLive("waits for afterBytes before resetting", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.reset({ afterBytes: 2000 })
       const socket = yield* Effect.promise(() => connect(server.port))
       const outcome = outcomeOf(socket)
@@ -279,7 +305,7 @@ describe("FaultServer.reset", () => {
     }))
 
   it.scopedLive("afterBytes 0 resets every connection as it is accepted", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.reset({ afterBytes: 0 })
       // The RST may even beat the client's own "connected" event.
       const outcome = yield* Effect.promise(() => outcomeOf(Net.connect({ port: server.port, host: "127.0.0.1" })))
@@ -290,7 +316,7 @@ describe("FaultServer.reset", () => {
 
 describe("FaultServer.flaky", () => {
   it.scopedLive("every: n faults the n-th, 2n-th … requests", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.flaky({ every: 3, fault: { kind: "respond", status: 500 } })
       const statuses: Array<number> = []
       for (let i = 0; i < 6; i++) statuses.push((yield* get(server.url)).status)
@@ -298,8 +324,12 @@ describe("FaultServer.flaky", () => {
     }))
 
   it.scopedLive("first: n faults the first n requests, then behaves", () =>
-    Effect.gen(function*() {
-      const server = yield* FaultServer.flaky({ first: 2, fault: { kind: "reset" }, otherwise: { kind: "respond", body: "up" } })
+    Effect.gen(function* () {
+      const server = yield* FaultServer.flaky({
+        first: 2,
+        fault: { kind: "reset" },
+        otherwise: { kind: "respond", body: "up" }
+      })
       const first = yield* fetchFailure(server.url)
       const second = yield* fetchFailure(server.url)
       const third = yield* get(server.url)
@@ -311,7 +341,7 @@ describe("FaultServer.flaky", () => {
     }))
 
   it.scopedLive("when: a predicate over the request picks the faulted ones (silent and slow)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.flaky({
         when: (request) => request.path === "/hang",
         fault: { kind: "silent" },
@@ -326,11 +356,26 @@ describe("FaultServer.flaky", () => {
       const stats = yield* FaultServer.stats(server)
       expect(stats.requests.map((r) => [r.path, r.reply])).toEqual([["/fine", "slow"], ["/hang", "silent"]])
     }))
+
+  it.scopedLive("a rule that throws answers 500 naming the problem, and the server keeps serving", () =>
+    Effect.gen(function* () {
+      const server = yield* FaultServer.flaky({
+        when: (request) => {
+          if (request.path === "/bad") throw new Error("rule broke")
+          return false
+        },
+        fault: { kind: "reset" }
+      })
+      const bad = yield* get(`${server.url}/bad`)
+      expect(bad.status).toBe(500)
+      expect(bad.body).toContain("rule broke")
+      expect(yield* get(`${server.url}/good`)).toEqual({ status: 200, body: "ok" })
+    }))
 })
 
 describe("FaultServer.refused", () => {
   it.live("gives a loopback port where a connection is refused", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const nobody = yield* FaultServer.refused()
       expect(nobody.port).toBeGreaterThan(0)
       expect(nobody.url).toBe(`http://127.0.0.1:${nobody.port}`)
@@ -341,8 +386,15 @@ describe("FaultServer.refused", () => {
 
 describe("scope", () => {
   it.live("closing the scope frees the port and closes the sockets clients still hold", () =>
-    Effect.gen(function*() {
-      for (const make of [FaultServer.silent(), FaultServer.blackhole(), FaultServer.ok(), FaultServer.reset({ afterBytes: 1_000_000 })]) {
+    Effect.gen(function* () {
+      for (
+        const make of [
+          FaultServer.silent(),
+          FaultServer.blackhole(),
+          FaultServer.ok(),
+          FaultServer.reset({ afterBytes: 1_000_000 })
+        ]
+      ) {
         const scope = yield* Scope.make()
         const server = yield* make.pipe(Scope.extend(scope))
         const socket = yield* Effect.promise(() => connect(server.port))
@@ -361,9 +413,91 @@ describe("scope", () => {
     }))
 })
 
+/** Handles that keep an event loop alive, by kind (Node and Deno both implement this). */
+const liveHandles = (): Record<string, number> => {
+  const counts: Record<string, number> = { TCPServerWrap: 0, TCPSocketWrap: 0, Timeout: 0 }
+  for (const kind of process.getActiveResourcesInfo()) if (kind in counts) counts[kind]!++
+  return counts
+}
+
+const exceeds = (now: Record<string, number>, baseline: Record<string, number>): boolean =>
+  Object.keys(baseline).some((kind) => now[kind]! > baseline[kind]!)
+
+describe("with an Effect HttpClient", () => {
+  const clients = [
+    ["FetchHttpClient", FetchHttpClient.layer],
+    ["NodeHttpClient (node:http)", NodeHttpClient.layer]
+  ] as const
+  for (const [name, layer] of clients) {
+    it.scopedLive(`${name}: a timed-out request against a silent server releases its socket`, () =>
+      Effect.gen(function* () {
+        const server = yield* FaultServer.silent()
+        const client = yield* HttpClient.HttpClient
+        const result = yield* client.get(`${server.url}/sweep`).pipe(Effect.timeout("200 millis"), Effect.either)
+        const firedAt = Date.now()
+        expect(Either.isLeft(result) && result.left._tag).toBe("TimeoutException")
+        const closedAt = yield* FaultServer.awaitClose(server).pipe(Effect.timeout("1 second"))
+        console.log(`${name}: timeout fired → server saw the socket close after`, closedAt - firedAt, "ms")
+        expect(closedAt - firedAt).toBeLessThan(500)
+        const stats = yield* FaultServer.stats(server)
+        expect(stats.requests.map((r) => r.path)).toEqual(["/sweep"])
+        expect(stats.connections[0]?.closedBy).toBe("client")
+      }).pipe(Effect.provide(layer)))
+  }
+})
+
+describe("no leaks", () => {
+  it.live("after the scope closes no listener, socket or timer of any server is left", () =>
+    Effect.gen(function* () {
+      const baseline = liveHandles()
+      const outcomes: Array<Promise<string>> = []
+      const scope = yield* Scope.make()
+      const servers = [
+        yield* FaultServer.blackhole().pipe(Scope.extend(scope)),
+        yield* FaultServer.silent().pipe(Scope.extend(scope)),
+        yield* FaultServer.slow({ delay: "1 hour" }).pipe(Scope.extend(scope)),
+        yield* FaultServer.ok().pipe(Scope.extend(scope)),
+        yield* FaultServer.reset({ afterBytes: 1_000_000 }).pipe(Scope.extend(scope)),
+        yield* FaultServer.flaky({ every: 2, fault: { kind: "silent" } }).pipe(Scope.extend(scope))
+      ]
+      for (const server of servers) {
+        const socket = yield* Effect.promise(() => connect(server.port))
+        outcomes.push(outcomeOf(socket))
+        socket.write("GET / HTTP/1.1\r\nhost: x\r\n\r\n")
+        yield* FaultServer.awaitConnection(server)
+      }
+      // a request waiting for its slow answer holds a server-side timer
+      yield* FaultServer.awaitRequest(servers[2]!)
+      const during = liveHandles()
+      expect(exceeds(during, baseline)).toBe(true)
+
+      yield* Scope.close(scope, Exit.void)
+      yield* Effect.promise(() => Promise.all(outcomes))
+      const start = Date.now()
+      let now = liveHandles()
+      while (exceeds(now, baseline) && Date.now() - start < 1000) {
+        yield* Effect.sleep("10 millis")
+        now = liveHandles()
+      }
+      console.log(
+        "no leaks: during",
+        during,
+        "after",
+        now,
+        "baseline",
+        baseline,
+        "settled in",
+        Date.now() - start,
+        "ms"
+      )
+      // Earlier tests' clients may still be winding down, so the count may even drop below the baseline.
+      expect(exceeds(now, baseline)).toBe(false)
+    }))
+})
+
 describe("awaiting events", () => {
   it.scopedLive("awaitClose(n) returns the time of the n-th close, in order", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.silent()
       const a = yield* Effect.promise(() => connect(server.port))
       const b = yield* Effect.promise(() => connect(server.port))
@@ -380,7 +514,7 @@ describe("awaiting events", () => {
     }))
 
   it.effect("waiting for the 0th event is a defect", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = yield* FaultServer.silent()
       const exit = yield* Effect.exit(FaultServer.awaitClose(server, 0))
       expect(Exit.isFailure(exit) && !Exit.isInterrupted(exit)).toBe(true)
@@ -404,11 +538,12 @@ describe("options are validated", () => {
     ["fault status 700", FaultServer.flaky({ every: 2, fault: { kind: "respond", status: 700 } }), "fault.status"],
     ["afterBytes -1", FaultServer.reset({ afterBytes: -1 }), "afterBytes"],
     ["afterBytes NaN", FaultServer.reset({ afterBytes: Number.NaN }), "afterBytes"],
+    ["blackhole afterBytes 0.5", FaultServer.blackhole({ afterBytes: 0.5 }), "afterBytes"],
     ["reply delay -1", FaultServer.http({ reply: { kind: "slow", delay: "-1 millis" } }), "reply.delay"]
   ]
   for (const [name, make, option] of cases) {
     it.effect(`${name} fails with InvalidOptions naming ${option}`, () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const result = yield* Effect.either(Effect.scoped(make))
         expect(Either.isLeft(result)).toBe(true)
         if (Either.isLeft(result)) {
@@ -420,8 +555,24 @@ describe("options are validated", () => {
       }))
   }
 
+  it.effect("every form of a valid delay is accepted", () =>
+    Effect.gen(function* () {
+      const delays: ReadonlyArray<Duration.DurationInput> = [
+        0,
+        "10 nanos",
+        "5 millis",
+        Duration.millis(5),
+        [0, 5_000],
+        BigInt(1_000)
+      ]
+      for (const delay of delays) {
+        const server = yield* FaultServer.slow({ delay })
+        expect(server.fault).toBe("slow")
+      }
+    }).pipe(Effect.scoped))
+
   it.effect("the message names the bad value", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const error = yield* Effect.flip(Effect.scoped(FaultServer.ok({ port: 70000 })))
       expect(error.message).toBe("Invalid option port: 70000 (must be an integer from 0 (any free port) to 65535)")
     }))

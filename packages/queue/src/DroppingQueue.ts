@@ -49,7 +49,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export type Strategy = internal.Strategy
+export type Strategy = "drop-newest" | "drop-oldest"
 
 /**
  * A bounded queue that drops instead of blocking. Offer with {@link offer} or `unsafeOffer`, consume with
@@ -170,8 +170,9 @@ export interface Stats {
  * @since 0.1.0
  * @category constructors
  */
-export const make: <A>(options: Options<A>) => Effect.Effect<DroppingQueue<A>, Deadline.InvalidOptions> =
-  internal.make
+export const make: <A>(
+  options: Options<A>
+) => Effect.Effect<DroppingQueue<A>, Deadline.InvalidOptions> = internal.make
 
 /**
  * Makes a queue synchronously; throws `InvalidOptions` for bad options (see {@link make}).

@@ -142,7 +142,9 @@ export interface LineBuffer {
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options: Options) => Effect.Effect<LineBuffer, Deadline.InvalidOptions> = internal.make
+export const make: (
+  options: Options
+) => Effect.Effect<LineBuffer, Deadline.InvalidOptions> = internal.make
 
 /**
  * Makes a buffer synchronously; throws `InvalidOptions` for bad options (see {@link make}).

@@ -25,6 +25,7 @@
  */
 import type * as HttpApp from "@effect/platform/HttpApp"
 import type { Deadline } from "@lifeline/deadline"
+import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
@@ -324,6 +325,37 @@ export interface Health {
 }
 
 /**
+ * The fields of {@link RestartIntensityExceeded}.
+ *
+ * @example
+ * import type { Supervisor } from "@lifeline/supervisor"
+ * import { Duration } from "effect"
+ *
+ * const fields: Supervisor.RestartIntensityExceededFields = {
+ *   supervisor: "agents", child: "patrol", restarts: 6, within: Duration.minutes(1)
+ * }
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export interface RestartIntensityExceededFields {
+  /** The supervisor that escalated. */
+  readonly supervisor: string
+  /** The child whose end tipped the window over. */
+  readonly child: string
+  /** Restarts inside the window, counting the one that was refused. */
+  readonly restarts: number
+  /** The window length of the supervisor's intensity. */
+  readonly within: Duration.Duration
+}
+
+// A named, explicitly typed base keeps the public class free of "slow types" for JSR.
+const RestartIntensityExceededBase: new (
+  args: RestartIntensityExceededFields
+) => Cause.YieldableError & { readonly _tag: "RestartIntensityExceeded" } & RestartIntensityExceededFields = Data
+  .TaggedError("RestartIntensityExceeded")<RestartIntensityExceededFields>
+
+/**
  * Restart intensity was exceeded: `restarts` restarts (more than `maxRestarts`) fell within one window of
  * length `within`. The supervisor stops all its children and {@link join} fails with this error.
  *
@@ -339,20 +371,11 @@ export interface Health {
  * @since 0.1.0
  * @category errors
  */
-export class RestartIntensityExceeded extends Data.TaggedError("RestartIntensityExceeded")<{
-  /** The supervisor that escalated. */
-  readonly supervisor: string
-  /** The child whose end tipped the window over. */
-  readonly child: string
-  /** Restarts inside the window, counting the one that was refused. */
-  readonly restarts: number
-  /** The window length of the supervisor's intensity. */
-  readonly within: Duration.Duration
-}> {
+export class RestartIntensityExceeded extends RestartIntensityExceededBase {
   override get message(): string {
-    return `${this.supervisor}: child ${
-      JSON.stringify(this.child)
-    } needed ${this.restarts} restarts within ${internal.formatDuration(this.within)}, more than the intensity allows`
+    return `${this.supervisor}: child ${JSON.stringify(this.child)} needed ${this.restarts} restarts within ${
+      internal.formatDuration(this.within)
+    }, more than the intensity allows`
   }
 }
 
@@ -389,8 +412,7 @@ export const isSupervisor: (u: unknown) => u is Supervisor = internal.isSupervis
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options: Options) => Effect.Effect<Supervisor, Deadline.InvalidOptions, Scope.Scope> =
-  internal.make
+export const make: (options: Options) => Effect.Effect<Supervisor, Deadline.InvalidOptions, Scope.Scope> = internal.make
 
 /**
  * Starts a child that runs `job` on a fixed cadence and returns once it is started.

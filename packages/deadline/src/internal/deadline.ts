@@ -15,19 +15,27 @@ import * as Data from "effect/Data"
 import { InvalidOptions } from "../InvalidOptions.ts"
 import { decodeStrict, duration as validDuration } from "./options.ts"
 
-export class DeadlineExceeded extends Data.TaggedError("DeadlineExceeded")<{
+export interface DeadlineExceededFields {
   readonly label: string
   readonly budget: Duration.Duration
   readonly elapsed: Duration.Duration
   readonly inherited: boolean
   readonly abandoned: boolean
-}> {
+}
+
+// Annotated so that JSR reads the class's type without inferring `Data.TaggedError`'s result.
+const DeadlineExceededBase: new (
+  args: DeadlineExceededFields
+) => Cause.YieldableError & { readonly _tag: "DeadlineExceeded" } & DeadlineExceededFields = Data.TaggedError(
+  "DeadlineExceeded"
+)<DeadlineExceededFields>
+
+export class DeadlineExceeded extends DeadlineExceededBase {
   override get message(): string {
+    const limit = Duration.isFinite(this.budget) ? `deadline of ${Duration.format(this.budget)}` : "deadline"
     const origin = this.inherited ? " (limit inherited from an enclosing deadline)" : ""
     const abandoned = this.abandoned ? "; the work could not be interrupted in time and was left running" : ""
-    return `${this.label}: deadline of ${Duration.format(this.budget)} exceeded after ${
-      Duration.format(this.elapsed)
-    }${origin}${abandoned}`
+    return `${this.label}: ${limit} exceeded after ${Duration.format(this.elapsed)}${origin}${abandoned}`
   }
 }
 
@@ -92,30 +100,36 @@ const alarm = (ms: number, signal: Deferred.Deferred<void>) =>
   Effect.forkDaemon(Effect.interruptible(Effect.zipRight(Effect.sleep(ms), Deferred.succeed(signal, undefined))))
 
 /**
- * How the caller learns what happened: `ended` is completed by the work alone; `deadline` and `grace` by the
- * work or by the alarm of that phase, whichever comes first.
+ * What the caller waits on. `ended` is set by the work alone, when it ends; `wake` is completed by the work
+ * ending or by the alarm of the current phase (the deadline, then the grace period), whichever comes first.
  */
-interface Signals {
-  readonly ended: Deferred.Deferred<void>
-  readonly deadline: Deferred.Deferred<void>
-  readonly grace: Deferred.Deferred<void>
+interface Watch {
+  ended: boolean
+  wake: Deferred.Deferred<void>
 }
 
-/** Interrupts `work` without waiting for it, then waits for it at most `grace`. Returns whether it ended. */
-const stop = <A, E>(
-  work: Fiber.RuntimeFiber<A, E>,
-  signals: Signals,
-  grace: Duration.Duration
-): Effect.Effect<boolean> =>
-  Effect.gen(function* () {
-    yield* Fiber.interruptFork(work)
-    if (!(yield* Deferred.isDone(signals.ended))) {
-      const timer = yield* alarm(toMillis(grace), signals.grace)
-      yield* Deferred.await(signals.grace)
-      yield* Fiber.interruptFork(timer)
-    }
-    return yield* Deferred.isDone(signals.ended)
+/** Runs on the work's fiber as its last step: records the end and wakes whoever waits. */
+const signalEnd = (watch: Watch) =>
+  Effect.sync(() => {
+    watch.ended = true
+    Deferred.unsafeDone(watch.wake, Exit.void)
   })
+
+/** Interrupts `work` without waiting for it, then waits for it at most `grace`. Returns whether it ended. */
+const stop = <A, E>(work: Fiber.RuntimeFiber<A, E>, watch: Watch, grace: Duration.Duration): Effect.Effect<boolean> =>
+  Effect.zipRight(
+    Fiber.interruptFork(work),
+    Effect.suspend(() => {
+      if (watch.ended) return Effect.succeed(true)
+      watch.wake = Deferred.unsafeMake(work.id())
+      const wake = watch.wake
+      return Effect.flatMap(alarm(toMillis(grace), wake), (timer) =>
+        Effect.zipRight(
+          Deferred.await(wake),
+          Effect.as(Fiber.interruptFork(timer), watch.ended)
+        ).pipe(Effect.map(() => watch.ended)))
+    })
+  )
 
 const abandon = (label: string, budget: Duration.Duration, grace: Duration.Duration) =>
   Effect.zipRight(
@@ -197,56 +211,61 @@ const fail = (error: DeadlineExceeded): Effect.Effect<never, DeadlineExceeded> =
 
 const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A, E | DeadlineExceeded, R> =>
   Effect.uninterruptibleMask((restore) =>
-    Effect.gen(function* () {
+    Effect.withFiberRuntime<A, E | DeadlineExceeded, R>((caller) => {
       const { current, grace } = spec
-      const signals: Signals = {
-        ended: yield* Deferred.make<void>(),
-        deadline: yield* Deferred.make<void>(),
-        grace: yield* Deferred.make<void>()
-      }
-      const signalEnd = Effect.all([
-        Deferred.succeed(signals.ended, undefined),
-        Deferred.succeed(signals.deadline, undefined),
-        Deferred.succeed(signals.grace, undefined)
-      ], { discard: true })
+      const watch: Watch = { ended: false, wake: Deferred.unsafeMake(caller.id()) }
+      const deadline = watch.wake
+      const stopAndAccount = (work: Fiber.RuntimeFiber<A, E>) =>
+        Effect.tap(stop(work, watch, grace), (stopped) =>
+          // A nested `within` that already gave up on the same work has counted and logged it.
+          stopped || current.expired.error?.abandoned === true
+            ? Effect.void
+            : abandon(current.label, spec.budget, grace))
+      const expire = (work: Fiber.RuntimeFiber<A, E>): Effect.Effect<A, E | DeadlineExceeded> =>
+        Effect.flatMap(stopAndAccount(work), (stopped) =>
+          Effect.flatMap(
+            // Work that finished on its own while being stopped keeps its result: the deadline lost the race.
+            stopped ? Fiber.await(work) : Effect.succeed(undefined),
+            (exit): Effect.Effect<A, E | DeadlineExceeded> =>
+              exit !== undefined && (Exit.isSuccess(exit) || !Cause.isInterruptedOnly(exit.cause))
+                ? exit
+                : Effect.flatMap(Clock.currentTimeMillis, (now) => fail(expiredError(spec, now, !stopped)))
+          ))
       // The work runs on its own fiber so that, if it cannot be interrupted, the caller can leave without it.
       // It is made interruptible explicitly: inside a finalizer a deadline must still be able to stop it.
-      const work = yield* Effect.forkDaemon(
-        Effect.interruptible(Effect.locally(self, currentDeadline, current)).pipe(Effect.ensuring(signalEnd))
+      return Effect.flatMap(
+        Effect.forkDaemon(
+          Effect.interruptible(Effect.locally(self, currentDeadline, current)).pipe(Effect.ensuring(signalEnd(watch)))
+        ),
+        (work) =>
+          Effect.flatMap(alarm(current.at - spec.startedAt, deadline), (timer) =>
+            restore(Deferred.await(deadline)).pipe(
+              Effect.onInterrupt(() =>
+                Effect.zipRight(
+                  Fiber.interruptFork(timer),
+                  Effect.flatMap(stopAndAccount(work), (stopped) =>
+                    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+                      Effect.sync(() => {
+                        // Interrupted by the enclosing deadline this one inherited: leave it the more specific error.
+                        if (spec.parent !== undefined && now >= current.at && spec.parent.expired.error === undefined) {
+                          spec.parent.expired.error = expiredError(spec, now, !stopped)
+                        }
+                      })))
+                )
+              ),
+              Effect.zipRight(Effect.suspend(() => {
+                if (!watch.ended) return expire(work)
+                return Effect.zipRight(
+                  Fiber.interruptFork(timer),
+                  Effect.flatMap(
+                    Fiber.await(work),
+                    (exit): Effect.Effect<A, E> =>
+                      Exit.isSuccess(exit) ? Effect.as(Fiber.inheritAll(work), exit.value) : exit
+                  )
+                )
+              }))
+            ))
       )
-      const timer = yield* alarm(current.at - spec.startedAt, signals.deadline)
-      const stopAndAccount = Effect.gen(function* () {
-        const stopped = yield* stop(work, signals, grace)
-        // A nested `within` that already gave up on the same work has counted and logged it.
-        if (!stopped && current.expired.error?.abandoned !== true) yield* abandon(current.label, spec.budget, grace)
-        return stopped
-      })
-      yield* restore(Deferred.await(signals.deadline)).pipe(
-        Effect.onInterrupt(() =>
-          Effect.gen(function* () {
-            yield* Fiber.interruptFork(timer)
-            const stopped = yield* stopAndAccount
-            const now = yield* Clock.currentTimeMillis
-            // Interrupted by the enclosing deadline this one inherited: leave it the more specific error.
-            if (spec.parent !== undefined && now >= current.at && spec.parent.expired.error === undefined) {
-              spec.parent.expired.error = expiredError(spec, now, !stopped)
-            }
-          })
-        )
-      )
-      if (yield* Deferred.isDone(signals.ended)) {
-        yield* Fiber.interruptFork(timer)
-        const exit = yield* Fiber.await(work)
-        if (Exit.isSuccess(exit)) yield* Fiber.inheritAll(work)
-        return yield* exit
-      }
-      const stopped = yield* stopAndAccount
-      if (stopped) {
-        // Work that finished on its own while being stopped keeps its result: the deadline lost the race.
-        const exit = yield* Fiber.await(work)
-        if (Exit.isSuccess(exit) || !Cause.isInterruptedOnly(exit.cause)) return yield* exit
-      }
-      return yield* fail(expiredError(spec, yield* Clock.currentTimeMillis, !stopped))
     })
   )
 

@@ -1,11 +1,21 @@
+import type { Cause } from "effect"
 import { Data } from "effect"
 
-/** @internal */
-export class InvalidOptions extends Data.TaggedError("InvalidOptions")<{
+interface InvalidOptionsFields {
   readonly option: string
   readonly value: unknown
   readonly reason: string
-}> {
+}
+
+// Annotated so that JSR can read the class's type without inferring `Data.TaggedError`'s result.
+const InvalidOptionsBase: new (
+  args: InvalidOptionsFields
+) => Cause.YieldableError & { readonly _tag: "InvalidOptions" } & InvalidOptionsFields = Data.TaggedError(
+  "InvalidOptions"
+)
+
+/** @internal */
+export class InvalidOptions extends InvalidOptionsBase {
   override get message(): string {
     return `Invalid option ${this.option}: ${formatValue(this.value)} (${this.reason})`
   }

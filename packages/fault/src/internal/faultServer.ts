@@ -32,15 +32,13 @@ const checkPort = (port: unknown): Effect.Effect<number, InvalidOptions> =>
     : fail("port", port, "must be an integer from 0 (any free port) to 65535")
 
 const checkCount = (option: string, value: unknown, min: number): Effect.Effect<number, InvalidOptions> =>
-  isInt(value) && value >= min
-    ? Effect.succeed(value)
-    : fail(option, value, `must be an integer >= ${min}`)
+  isInt(value) && value >= min ? Effect.succeed(value) : fail(option, value, `must be an integer >= ${min}`)
 
 // `Duration.decode` clamps negative and NaN numbers to zero, which would turn a mistake into "no delay".
 const isNegativeOrNaN = (value: unknown): boolean => {
   if (typeof value === "number") return !(value >= 0)
   if (typeof value === "bigint") return value < BigInt(0)
-  if (typeof value === "string") return /^\s*-/.test(value) || /nan/i.test(value)
+  if (typeof value === "string") return /^\s*-/.test(value) || /\bnan\b/i.test(value)
   if (Array.isArray(value)) return value.some((part) => !(part >= 0))
   return false
 }
@@ -50,7 +48,6 @@ const checkDelay = (option: string, value: unknown): Effect.Effect<Duration.Dura
   const decoded = Duration.decodeUnknown(value)
   if (Option.isNone(decoded)) return fail(option, value, "must be a Duration")
   if (!Duration.isFinite(decoded.value)) return fail(option, value, "must be finite")
-  if (Duration.toMillis(decoded.value) < 0) return fail(option, value, "must not be negative")
   return Effect.succeed(decoded.value)
 }
 
@@ -63,7 +60,13 @@ const checkStatus = (option: string, value: unknown): Effect.Effect<number, Inva
 
 /** A reply with its options checked and its delay decoded. */
 type Plan =
-  | { readonly kind: "respond"; readonly status: number; readonly headers: Record<string, string>; readonly body: string | Uint8Array; readonly delay: number }
+  | {
+    readonly kind: "respond"
+    readonly status: number
+    readonly headers: Record<string, string>
+    readonly body: string | Uint8Array
+    readonly delay: number
+  }
   | { readonly kind: "silent" }
   | { readonly kind: "reset" }
 
@@ -75,7 +78,7 @@ const checkReply = (option: string, reply: FaultServer.Reply): Effect.Effect<Pla
       return Effect.succeed({ kind: reply.kind })
     case "respond":
     case "slow":
-      return Effect.gen(function*() {
+      return Effect.gen(function* () {
         const status = yield* checkStatus(`${option}.status`, reply.status)
         const delay = reply.kind === "slow" ? Duration.toMillis(yield* checkDelay(`${option}.delay`, reply.delay)) : 0
         return {
@@ -237,10 +240,10 @@ const serve = (
 
 const serveHttp = (
   fault: FaultServer.FaultKind,
-  options: FaultServer.ListenOptions & { readonly recordBodies?: boolean | undefined },
+  options: FaultServer.HttpServerOptions,
   decide: (request: FaultServer.RequestInfo) => Effect.Effect<Plan, InvalidOptions>
 ): Effect.Effect<FaultServer.FaultServer, InvalidOptions, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const host = yield* checkHost(options.host)
     const port = yield* checkPort(options.port)
     const recordBodies = options.recordBodies === true
@@ -278,7 +281,7 @@ const serveHttp = (
                   kind: "respond",
                   status: 500,
                   headers: {},
-                  body: `reply function threw: ${String(defect)}`,
+                  body: `the reply function or flaky rule threw: ${String(defect)}`,
                   delay: 0
                 })
               )
@@ -323,7 +326,7 @@ const serveHttp = (
 export const http = (
   options: FaultServer.HttpOptions = {}
 ): Effect.Effect<FaultServer.FaultServer, InvalidOptions, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const reply = options.reply ?? { kind: "respond" }
     if (typeof reply === "function") {
       return yield* serveHttp("http", options, (request) => Effect.suspend(() => checkReply("reply", reply(request))))
@@ -336,7 +339,7 @@ export const http = (
 export const ok = (
   options: FaultServer.OkOptions = {}
 ): Effect.Effect<FaultServer.FaultServer, InvalidOptions, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const plan = yield* checkReply("ok", {
       kind: "respond",
       ...(options.status === undefined ? {} : { status: options.status }),
@@ -348,7 +351,7 @@ export const ok = (
 
 /** @internal */
 export const silent = (
-  options: FaultServer.ListenOptions = {}
+  options: FaultServer.HttpServerOptions = {}
 ): Effect.Effect<FaultServer.FaultServer, InvalidOptions, Scope.Scope> =>
   serveHttp("silent", options, () => Effect.succeed<Plan>({ kind: "silent" }))
 
@@ -356,7 +359,7 @@ export const silent = (
 export const slow = (
   options: FaultServer.SlowOptions
 ): Effect.Effect<FaultServer.FaultServer, InvalidOptions, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const plan = yield* checkReply("slow", {
       kind: "slow",
       delay: options.delay,
@@ -371,7 +374,7 @@ export const slow = (
 export const flaky = (
   options: FaultServer.FlakyOptions
 ): Effect.Effect<FaultServer.FaultServer, InvalidOptions, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const rules = [options.every, options.first, options.when].filter((r) => r !== undefined).length
     if (rules !== 1) {
       return yield* fail(
@@ -394,23 +397,34 @@ export const flaky = (
     }
     const fault = yield* checkReply("fault", options.fault)
     const otherwise = yield* checkReply("otherwise", options.otherwise ?? { kind: "respond" })
-    return yield* serveHttp("flaky", options, (request) => Effect.succeed(matches(request) ? fault : otherwise))
+    return yield* serveHttp("flaky", options, (request) => Effect.sync(() => matches(request) ? fault : otherwise))
   })
 
 /** @internal */
 export const blackhole = (
-  options: FaultServer.ListenOptions = {}
+  options: FaultServer.BlackholeOptions = {}
 ): Effect.Effect<FaultServer.FaultServer, InvalidOptions, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const host = yield* checkHost(options.host)
     const port = yield* checkPort(options.port)
+    const afterBytes = options.afterBytes === undefined ? 0 : yield* checkCount("afterBytes", options.afterBytes, 0)
     return yield* serve("blackhole", host, (recorder) =>
       Adapter.listenTcp({
         host,
         port,
-        read: false,
+        read: afterBytes > 0,
         onSocket: (socket) => {
           recorder.open(socket)
+          if (afterBytes === 0) return
+          let received = 0
+          let reading = true
+          socket.onData((bytes) => {
+            received += bytes
+            if (reading && received >= afterBytes) {
+              reading = false
+              socket.pause()
+            }
+          })
         }
       }))
   })
@@ -419,7 +433,7 @@ export const blackhole = (
 export const reset = (
   options: FaultServer.ResetOptions = {}
 ): Effect.Effect<FaultServer.FaultServer, InvalidOptions, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const host = yield* checkHost(options.host)
     const port = yield* checkPort(options.port)
     const afterBytes = options.afterBytes === undefined ? 1 : yield* checkCount("afterBytes", options.afterBytes, 0)
@@ -448,7 +462,7 @@ export const reset = (
 export const refused = (
   options: { readonly host?: string | undefined } = {}
 ): Effect.Effect<FaultServer.Endpoint, InvalidOptions> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const host = yield* checkHost(options.host)
     const port = yield* Effect.promise(() => Adapter.freePort(host))
     const urlHost = host.includes(":") ? `[${host}]` : host
@@ -500,7 +514,10 @@ export const awaitConnection = (
 ): Effect.Effect<FaultServer.ConnectionRecord> =>
   Effect.flatMap(checkNth(n), (n) => {
     const recorder = recorderOf(server)
-    return waitFor(recorder, () => recorder.connections.length >= n ? recorder.snapshot().connections[n - 1] : undefined)
+    return waitFor(
+      recorder,
+      () => recorder.connections.length >= n ? recorder.snapshot().connections[n - 1] : undefined
+    )
   })
 
 /** @internal */

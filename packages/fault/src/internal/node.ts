@@ -3,9 +3,10 @@
  *
  * Fault servers need byte-level control that no portable web API offers: accept a TCP connection and
  * never read from it, send a TCP RST, read an HTTP request and never answer. `node:net` and `node:http`
- * give that on Node, and Deno and Bun implement both modules faithfully enough (pause-on-connect,
- * `resetAndDestroy`, `bytesRead`), so one adapter serves every runtime. The rest of the package sees
- * only the small callback interfaces below, so another adapter (e.g. `Deno.listen`) could replace it.
+ * give that on Node, and Deno implements both modules faithfully enough (pause-on-connect,
+ * `resetAndDestroy`, `bytesRead`; the package's suite runs on both), so one adapter serves every runtime.
+ * The rest of the package sees only the small callback interfaces below, so another adapter (e.g. one on
+ * `Deno.listen`) could replace this one.
  *
  * @internal
  */
@@ -18,6 +19,8 @@ export interface RawSocket {
   readonly bytesRead: () => number
   /** Sends a TCP RST and releases the socket. */
   readonly reset: () => void
+  /** Stops reading from the socket for good: unread bytes stay in the kernel and the peer stalls. */
+  readonly pause: () => void
   /** Releases the socket (FIN if possible). */
   readonly destroy: () => void
   /** Called with the size of each chunk the server reads (TCP servers only). */
@@ -57,6 +60,9 @@ const wrapSocket = (socket: Net.Socket): RawSocket => ({
   reset: () => {
     if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy()
     else socket.destroy()
+  },
+  pause: () => {
+    socket.pause()
   },
   destroy: () => {
     socket.destroy()

@@ -1,4 +1,4 @@
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as options from "./options.ts"
 
 export interface Line {
@@ -36,12 +36,20 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder("utf-8")
 
 /** The largest `cut ≤ limit` that does not split a UTF-8 sequence, looking at the byte at `cut`. */
-const utf8Cut = (byteAt: (i: number) => number, length: number, limit: number): number => {
+const utf8Cut = (
+  byteAt: (i: number) => number,
+  length: number,
+  limit: number
+): number => {
   let cut = Math.min(limit, length)
   if (cut === length) return cut
   // A continuation byte (10xxxxxx) at the cut means a character straddles it; back up to its lead byte.
   // Sequences are at most 4 bytes, so never back up more than 3 (malformed input keeps the byte cut).
-  for (let back = 0; back < 3 && cut > 0 && (byteAt(cut) & 0xc0) === 0x80; back++) cut--
+  for (
+    let back = 0;
+    back < 3 && cut > 0 && (byteAt(cut) & 0xc0) === 0x80;
+    back++
+  ) cut--
   if ((byteAt(cut) & 0xc0) === 0x80) return Math.min(limit, length)
   return cut
 }
@@ -73,7 +81,11 @@ class LineBufferImpl implements LineBuffer {
       ? Math.min(this.maxBytes, 65536)
       : options.positiveInteger("maxLineBytes", opts.maxLineBytes)
     if (this.maxLineBytes > this.maxBytes) {
-      throw options.invalid("maxLineBytes", opts.maxLineBytes, `must be ≤ maxBytes (${this.maxBytes})`)
+      throw options.invalid(
+        "maxLineBytes",
+        opts.maxLineBytes,
+        `must be ≤ maxBytes (${this.maxBytes})`
+      )
     }
     this.partial = new Uint8Array(Math.min(this.maxLineBytes + 1, 1024))
   }
@@ -100,18 +112,35 @@ class LineBufferImpl implements LineBuffer {
       }
       const segment = end - i
       const total = this.partialLength + segment
-      const lastByte = segment > 0 ? bytes[end - 1]! : this.partialLength > 0 ? this.partial[this.partialLength - 1]! : -1
-      if (total <= this.maxLineBytes || (total === this.maxLineBytes + 1 && lastByte === CR)) {
+      const lastByte = segment > 0
+        ? bytes[end - 1]!
+        : this.partialLength > 0
+        ? this.partial[this.partialLength - 1]!
+        : -1
+      if (
+        total <= this.maxLineBytes ||
+        (total === this.maxLineBytes + 1 && lastByte === CR)
+      ) {
         if (nl >= 0) {
           let len = segment
           if (this.partialLength === 0) {
             if (len > 0 && bytes[i + len - 1] === CR) len--
-            this.complete(decoder.decode(bytes.subarray(i, i + len)), false, true, len)
+            this.complete(
+              decoder.decode(bytes.subarray(i, i + len)),
+              false,
+              true,
+              len
+            )
           } else {
             this.append(bytes, i, end)
             len = this.partialLength
             if (len > 0 && this.partial[len - 1] === CR) len--
-            this.complete(decoder.decode(this.partial.subarray(0, len)), false, true, len)
+            this.complete(
+              decoder.decode(this.partial.subarray(0, len)),
+              false,
+              true,
+              len
+            )
             this.partialLength = 0
           }
           i = nl + 1
@@ -132,7 +161,12 @@ class LineBufferImpl implements LineBuffer {
     if (len === 0) return
     const needed = this.partialLength + len
     if (needed > this.partial.length) {
-      const next = new Uint8Array(Math.min(this.maxLineBytes + 1, Math.max(needed, this.partial.length * 2)))
+      const next = new Uint8Array(
+        Math.min(
+          this.maxLineBytes + 1,
+          Math.max(needed, this.partial.length * 2)
+        )
+      )
       next.set(this.partial.subarray(0, this.partialLength))
       this.partial = next
     }
@@ -166,7 +200,12 @@ class LineBufferImpl implements LineBuffer {
   }
 
   /** Queues a finished line, or drops it whole when the buffer is full. `bytes < 0`: use the kept cut length. */
-  private complete(text: string, truncated: boolean, terminated: boolean, bytes: number): void {
+  private complete(
+    text: string,
+    truncated: boolean,
+    terminated: boolean,
+    bytes: number
+  ): void {
     const size = (bytes < 0 ? this.truncatedBytes : bytes) + 1
     if (this.queuedBytes + size > this.maxBytes) {
       this.droppedLinesN++
@@ -200,9 +239,19 @@ class LineBufferImpl implements LineBuffer {
         this.truncatedBytes = keep
         this.droppedBytesN += len - keep
         this.truncatedLinesN++
-        this.complete(decoder.decode(partial.subarray(0, keep)), true, false, -1)
+        this.complete(
+          decoder.decode(partial.subarray(0, keep)),
+          true,
+          false,
+          -1
+        )
       } else {
-        this.complete(decoder.decode(this.partial.subarray(0, len)), false, false, len)
+        this.complete(
+          decoder.decode(this.partial.subarray(0, len)),
+          false,
+          false,
+          len
+        )
       }
       this.partialLength = 0
     }
@@ -221,5 +270,6 @@ class LineBufferImpl implements LineBuffer {
 
 export const unsafeMake = (opts: Options): LineBuffer => new LineBufferImpl(opts)
 
-export const make = (opts: Options): Effect.Effect<LineBuffer, options.InvalidOptions> =>
-  options.attempt(() => unsafeMake(opts))
+export const make = (
+  opts: Options
+): Effect.Effect<LineBuffer, options.InvalidOptions> => options.attempt(() => unsafeMake(opts))

@@ -5,11 +5,16 @@ import * as Either from "effect/Either"
 
 export type InvalidOptions = Deadline.InvalidOptions
 
-export const invalid = (option: string, value: unknown, reason: string): Deadline.InvalidOptions =>
-  new Deadline.InvalidOptions({ option, value, reason })
+export const invalid = (
+  option: string,
+  value: unknown,
+  reason: string
+): Deadline.InvalidOptions => new Deadline.InvalidOptions({ option, value, reason })
 
 /** Runs a throwing validator as an Effect that fails with the thrown `InvalidOptions`. */
-export const attempt = <A>(f: () => A): Effect.Effect<A, Deadline.InvalidOptions> =>
+export const attempt = <A>(
+  f: () => A
+): Effect.Effect<A, Deadline.InvalidOptions> =>
   Effect.suspend(() => {
     try {
       return Effect.succeed(f())
@@ -27,23 +32,33 @@ const orThrow = <A>(either: Either.Either<A, Deadline.InvalidOptions>): A => {
 export const positiveInteger = (option: string, value: unknown): number =>
   orThrow(Options.positiveInteger(option, value))
 
-export const nonEmptyString = (option: string, value: unknown): string =>
-  orThrow(Options.nonEmptyString(option, value))
+export const nonEmptyString = (option: string, value: unknown): string => orThrow(Options.nonEmptyString(option, value))
 
-export const positiveDuration = (option: string, value: unknown): Duration.Duration =>
-  orThrow(Options.duration(option, value, "positive"))
+export const positiveDuration = (
+  option: string,
+  value: unknown
+): Duration.Duration => orThrow(Options.duration(option, value, "positive"))
 
-export const nonNegativeDuration = (option: string, value: unknown): Duration.Duration =>
-  orThrow(Options.duration(option, value, "non-negative"))
+export const nonNegativeDuration = (
+  option: string,
+  value: unknown
+): Duration.Duration => orThrow(Options.duration(option, value, "non-negative"))
 
-export const oneOf = <const C extends ReadonlyArray<string>>(option: string, value: unknown, choices: C): C[number] =>
-  orThrow(Options.oneOf(option, value, choices))
+export const oneOf = <const C extends ReadonlyArray<string>>(
+  option: string,
+  value: unknown,
+  choices: C
+): C[number] => orThrow(Options.oneOf(option, value, choices))
 
 export const finiteMillis = (option: string, d: Duration.Duration): number => {
-  if (!Duration.isFinite(d)) throw invalid(option, Duration.format(d), "must be a finite duration")
+  if (!Duration.isFinite(d)) {
+    throw invalid(option, Duration.format(d), "must be a finite duration")
+  }
   return Duration.toMillis(d)
 }
 
 export const optionalFunction = (option: string, value: unknown): void => {
-  if (value !== undefined && typeof value !== "function") throw invalid(option, value, "must be a function")
+  if (value !== undefined && typeof value !== "function") {
+    throw invalid(option, value, "must be a function")
+  }
 }

@@ -1,7 +1,13 @@
+/**
+ * The supervisor's machinery: a registry of children with their progress, the periodic loop (a fixed grid
+ * of ticks, a `Deadline.within` per run, missed ticks counted), the keep-alive loop (restart on any end,
+ * schedule stepped by hand so the delay can be logged and reset), a sliding restart-intensity window, and
+ * a stop bounded by `stopTimeout`.
+ */
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type * as HttpApp from "@effect/platform/HttpApp"
-import { Deadline } from "@lifeline/deadline"
+import { Deadline, Options } from "@lifeline/deadline"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
@@ -35,33 +41,15 @@ type InvalidOptions = Deadline.InvalidOptions
 const invalid = (option: string, value: unknown, reason: string): InvalidOptions =>
   new Deadline.InvalidOptions({ option, value, reason })
 
-const isNegativeInput = (input: unknown): boolean => {
-  if (typeof input === "number") return input < 0 || Object.is(input, -0)
-  if (typeof input === "bigint") return input < 0n
-  if (typeof input === "string") return input.trimStart().startsWith("-")
-  if (Array.isArray(input)) return input.some((n) => typeof n === "number" && n < 0)
-  return false
-}
-
-const hasNaN = (input: unknown): boolean =>
-  (typeof input === "number" && Number.isNaN(input)) ||
-  (Array.isArray(input) && input.some((n) => typeof n === "number" && Number.isNaN(n)))
-
-/** A positive, finite duration in milliseconds; "infinite" would be a magic "unbounded". */
-const positiveMillis = (option: string, input: unknown): Either.Either<number, InvalidOptions> => {
-  const reason = "must be a positive, finite duration"
-  if (input === undefined || input === null || hasNaN(input) || isNegativeInput(input)) {
-    return Either.left(invalid(option, input, reason))
-  }
-  let decoded: Duration.Duration
-  try {
-    decoded = Duration.decode(input as Duration.DurationInput)
-  } catch {
-    return Either.left(invalid(option, input, reason))
-  }
-  if (!Duration.isFinite(decoded) || Duration.isZero(decoded)) return Either.left(invalid(option, input, reason))
-  return Either.right(Duration.toMillis(decoded))
-}
+/** A positive, finite duration in milliseconds: an infinite one would be a magic "unbounded". */
+const positiveMillis = (option: string, input: unknown): Either.Either<number, InvalidOptions> =>
+  Either.flatMap(
+    Options.duration(option, input, "positive"),
+    (d) =>
+      Duration.isFinite(d)
+        ? Either.right(Duration.toMillis(d))
+        : Either.left(invalid(option, input, "must be a positive, finite duration"))
+  )
 
 const optionalMillis = (
   option: string,
@@ -70,9 +58,7 @@ const optionalMillis = (
 ): Either.Either<number, InvalidOptions> => input === undefined ? Either.right(fallback) : positiveMillis(option, input)
 
 const nonEmptyName = (option: string, value: unknown): Either.Either<string, InvalidOptions> =>
-  typeof value === "string" && value.length > 0
-    ? Either.right(value)
-    : Either.left(invalid(option, value, "must be a non-empty string"))
+  Options.nonEmptyString(option, value)
 
 /** @internal */
 export const formatDuration = (d: Duration.Duration): string => Duration.format(d)
@@ -153,7 +139,6 @@ class SupervisorImpl implements Api.Supervisor {
   ) {}
   readonly halted: Deferred.Deferred<void> = Deferred.unsafeMake(FiberId.none)
   pipe() {
-    // deno-lint-ignore prefer-rest-params
     return pipeArguments(this, arguments)
   }
   toJSON() {
@@ -162,8 +147,7 @@ class SupervisorImpl implements Api.Supervisor {
 }
 
 /** @internal */
-export const isSupervisor = (u: unknown): u is Api.Supervisor =>
-  typeof u === "object" && u !== null && TypeId in u
+export const isSupervisor = (u: unknown): u is Api.Supervisor => typeof u === "object" && u !== null && TypeId in u
 
 const impl = (self: Api.Supervisor): SupervisorImpl => self as SupervisorImpl
 
@@ -175,15 +159,12 @@ const DEFAULT_STOP_TIMEOUT = 5_000
 
 /** @internal */
 export const make = (options: Api.Options): Effect.Effect<Api.Supervisor, InvalidOptions, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const name = yield* nonEmptyName("name", options?.name)
     const stopTimeoutMillis = yield* optionalMillis("stopTimeout", options.stopTimeout, DEFAULT_STOP_TIMEOUT)
     let intensity: SupervisorImpl["intensity"] = undefined
     if (options.intensity !== undefined) {
-      const maxRestarts = options.intensity.maxRestarts
-      if (typeof maxRestarts !== "number" || !Number.isSafeInteger(maxRestarts) || maxRestarts < 1) {
-        return yield* Effect.fail(invalid("intensity.maxRestarts", maxRestarts, "must be a whole number ≥ 1"))
-      }
+      const maxRestarts = yield* Options.positiveInteger("intensity.maxRestarts", options.intensity.maxRestarts)
       const withinMillis = yield* positiveMillis("intensity.within", options.intensity.within)
       intensity = { maxRestarts, withinMillis }
     }
@@ -203,8 +184,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Supervisor, Invali
  * Stops the supervisor once; a second caller (the scope's finalizer after an escalation) waits for the
  * first stop to finish.
  */
-const stop = (sup: SupervisorImpl, reason: string): Effect.Effect<void> =>
-  Effect.suspend(() => beginStop(sup, reason))
+const stop = (sup: SupervisorImpl, reason: string): Effect.Effect<void> => Effect.suspend(() => beginStop(sup, reason))
 
 /**
  * Interrupts every child and waits at most `stopTimeout`. Runs in finalizers and after an escalation,
@@ -218,7 +198,9 @@ const beginStop = (sup: SupervisorImpl, reason: string): Effect.Effect<void> => 
   for (const child of sup.children.values()) {
     if (child.fiber !== undefined) fibers.push(child.fiber)
   }
-  return Effect.forEach(fibers, (fiber) => Fiber.interruptAsFork(fiber, fiber.id()), { discard: true }).pipe(
+  return Effect.fiberIdWith((self) =>
+    Effect.forEach(fibers, (fiber) => Fiber.interruptAsFork(fiber, self), { discard: true })
+  ).pipe(
     Effect.zipRight(
       Effect.interruptible(Fiber.awaitAll(fibers)).pipe(
         Effect.timeoutOption(Duration.millis(sup.stopTimeoutMillis))
@@ -327,6 +309,15 @@ const messageOf = <E>(cause: Cause.Cause<E>): string => {
   }
 }
 
+const describeEnd = (kind: Api.FailureKind): string =>
+  kind === "failure"
+    ? "failed"
+    : kind === "defect"
+    ? "died with a defect"
+    : kind === "timeout"
+    ? "timed out"
+    : "was interrupted from within"
+
 const recordFailure = <E>(
   child: ChildRecord,
   now: number,
@@ -340,7 +331,11 @@ const recordFailure = <E>(
 }
 
 /** Children are daemons: they belong to the supervisor's scope, not to the fiber that started them. */
-const start = <R>(sup: SupervisorImpl, child: ChildRecord, body: Effect.Effect<void, never, R>): Effect.Effect<void, never, R> =>
+const start = <R>(
+  sup: SupervisorImpl,
+  child: ChildRecord,
+  body: Effect.Effect<void, never, R>
+): Effect.Effect<void, never, R> =>
   Effect.suspend(() => {
     if (sup.status !== "open") {
       sup.children.delete(child.name)
@@ -368,17 +363,14 @@ const periodicImpl = <A, E, R>(
   job: Effect.Effect<A, E, R>,
   options: Api.PeriodicOptions
 ): Effect.Effect<void, InvalidOptions, R> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sup = impl(self)
     const childName = yield* nonEmptyName("name", name)
     const every = yield* positiveMillis("every", options?.every)
     const timeout = yield* positiveMillis("timeout", options.timeout)
     const grace = yield* optionalMillis("grace", options.grace, DEFAULT_GRACE)
     const staleAfter = yield* optionalMillis("staleAfter", options.staleAfter, 3 * every + timeout)
-    const overrun = options.overrun ?? "skip"
-    if (overrun !== "skip" && overrun !== "run-late") {
-      return yield* Effect.fail(invalid("overrun", overrun, `must be one of "skip", "run-late"`))
-    }
+    const overrun = yield* Options.oneOf("overrun", options.overrun ?? "skip", ["skip", "run-late"] as const)
     const child = yield* register(sup, childName, "periodic", timeout + grace, staleAfter)
     const label = `${sup.name}/${childName}`
     const budget = Duration.millis(timeout)
@@ -403,7 +395,7 @@ const periodicImpl = <A, E, R>(
           if (sup.status !== "open") return Effect.void
           const kind = recordFailure(child, now, exit.cause)
           return Effect.logError(
-            `periodic child ${childName} run ${kind === "timeout" ? "timed out" : `ended by ${kind}`}; the loop goes on`,
+            `periodic child ${childName} run ${describeEnd(kind)}; the loop goes on`,
             exit.cause
           ).pipe(Effect.annotateLogs({ outcome: kind, consecutiveFailures: child.consecutiveFailures }))
         })
@@ -483,7 +475,7 @@ const keepAliveImpl = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   options?: Api.KeepAliveOptions
 ): Effect.Effect<void, InvalidOptions, R> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sup = impl(self)
     const childName = yield* nonEmptyName("name", name)
     const resetAfter = yield* optionalMillis("resetAfter", options?.resetAfter, DEFAULT_RESET_AFTER)
@@ -494,7 +486,7 @@ const keepAliveImpl = <A, E, R>(
     const child = yield* register(sup, childName, "keep-alive", Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY)
     const clock = sup.clock
 
-    const loop: Effect.Effect<void, never, R> = Effect.gen(function*() {
+    const loop: Effect.Effect<void, never, R> = Effect.gen(function* () {
       let state: unknown = schedule.initial
       while (true) {
         child.phase = "running"
@@ -510,10 +502,12 @@ const keepAliveImpl = <A, E, R>(
           child.lastSuccessAt = now
           child.consecutiveFailures = 0
           runsTotal.unsafeUpdate(1, child.outcomeLabels.success)
-          yield* Effect.logWarning(`keep-alive child ${childName} ended by success; restarting it`)
+          yield* Effect.logWarning(
+            `keep-alive child ${childName} returned, but it is meant to run forever; restarting it`
+          )
         } else {
           const kind = recordFailure(child, now, exit.cause)
-          yield* Effect.logError(`keep-alive child ${childName} ended by ${kind}; restarting it`, exit.cause).pipe(
+          yield* Effect.logError(`keep-alive child ${childName} ${describeEnd(kind)}; restarting it`, exit.cause).pipe(
             Effect.annotateLogs({ outcome: kind, consecutiveFailures: child.consecutiveFailures })
           )
         }

@@ -1,0 +1,184 @@
+/**
+ * @lifeline/supervisor: what a supervised periodic loop costs per iteration next to a bare
+ * `Effect.repeat(job, Schedule.fixed(every))`, and how quickly a keep-alive child is restarted next to the
+ * delay its schedule asks for.
+ *
+ * Per-iteration cost is measured in real time with a 1 ms period and `overrun: "run-late"` (the policy of
+ * `Schedule.fixed`), over a fixed window: wall time per iteration is what the cadence costs, CPU time per
+ * iteration is the pure overhead (the supervised loop adds a `Deadline.within` per run, health bookkeeping
+ * and metrics). A TestClock-driven count would measure the TestClock, not the loops.
+ */
+import { Supervisor } from "@lifeline/supervisor"
+import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import type { Comparison, Suite } from "./harness.ts"
+
+const EVERY_MS = 1
+const WINDOW_MS = 250
+const RESTART_DELAY_MS = 20
+const RESTARTS = 10
+
+interface LoopSample {
+  readonly iterations: number
+  readonly wallMs: number
+  readonly cpuMicros: number
+}
+
+const quiet = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
+  Effect.runPromise(
+    effect.pipe(Effect.provide(Logger.remove(Logger.defaultLogger)))
+  )
+
+/** Runs a loop built by `start` for WINDOW_MS of real time and reports its iterations and costs. */
+const sample = (
+  start: (job: Effect.Effect<void>) => Effect.Effect<void, never, Scope.Scope>
+): Promise<LoopSample> =>
+  quiet(Effect.scoped(Effect.gen(function* () {
+    let iterations = 0
+    const job = Effect.sync(() => {
+      iterations++
+    })
+    const cpu0 = process.cpuUsage()
+    const t0 = performance.now()
+    yield* start(job)
+    yield* Effect.sleep(WINDOW_MS)
+    const wallMs = performance.now() - t0
+    const cpu = process.cpuUsage(cpu0)
+    return {
+      iterations: Math.max(1, iterations),
+      wallMs,
+      cpuMicros: cpu.user + cpu.system
+    }
+  })))
+
+const bare = (job: Effect.Effect<void>) =>
+  Effect.asVoid(
+    Effect.forkScoped(Effect.repeat(job, Schedule.fixed(EVERY_MS)))
+  )
+
+const bareWithTimeout = (job: Effect.Effect<void>) =>
+  Effect.asVoid(
+    Effect.forkScoped(
+      Effect.repeat(Effect.timeout(job, "1 second"), Schedule.fixed(EVERY_MS))
+    )
+  )
+
+const supervised = (job: Effect.Effect<void>) =>
+  Effect.gen(function* () {
+    const sup = yield* Supervisor.make({ name: "bench" })
+    yield* Supervisor.periodic(sup, "job", job, {
+      every: EVERY_MS,
+      timeout: "1 second",
+      overrun: "run-late"
+    })
+  }).pipe(Effect.orDie)
+
+const wallPerIteration = async (start: Parameters<typeof sample>[0]) => {
+  const s = await sample(start)
+  return s.wallMs / s.iterations
+}
+const cpuPerIteration = async (start: Parameters<typeof sample>[0]) => {
+  const s = await sample(start)
+  return s.cpuMicros / s.iterations
+}
+
+/** Real time from a keep-alive child's end to its next start, median of RESTARTS restarts. */
+const restartLatency = (): Promise<number> =>
+  quiet(Effect.scoped(Effect.gen(function* () {
+    const starts: Array<number> = []
+    const ends: Array<number> = []
+    const sup = yield* Supervisor.make({ name: "bench-restart" })
+    yield* Supervisor.keepAlive(
+      sup,
+      "crasher",
+      Effect.suspend(() => {
+        starts.push(performance.now())
+        ends.push(performance.now())
+        return Effect.fail("crash")
+      }),
+      { restart: Schedule.spaced(RESTART_DELAY_MS) }
+    ).pipe(Effect.orDie)
+    while (starts.length <= RESTARTS) yield* Effect.sleep(RESTART_DELAY_MS)
+    const latencies = starts.slice(1, RESTARTS + 1).map((t, i) => t - ends[i]!)
+    return median(latencies)
+  })))
+
+/** Real duration of a bare `Effect.sleep` of the same delay: the floor of any restart latency here. */
+const sleepLatency = (): Promise<number> =>
+  quiet(Effect.gen(function* () {
+    const latencies: Array<number> = []
+    for (let i = 0; i < RESTARTS; i++) {
+      const t0 = performance.now()
+      yield* Effect.sleep(RESTART_DELAY_MS)
+      latencies.push(performance.now() - t0)
+    }
+    return median(latencies)
+  }))
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+const suite: Suite = {
+  name: "supervisor",
+  comparisons: (): ReadonlyArray<Comparison> => [
+    {
+      name: `periodic wall time per iteration (every ${EVERY_MS} ms)`,
+      unit: "ms/iter",
+      baseline: {
+        label: "Effect.repeat(Schedule.fixed)",
+        run: () => wallPerIteration(bare)
+      },
+      subject: {
+        label: "Supervisor.periodic",
+        run: () => wallPerIteration(supervised)
+      },
+      higherIsBetter: false,
+      target: { text: "≤ 1.2×", met: (r) => r <= 1.2 }
+    },
+    {
+      name: `periodic CPU per iteration (every ${EVERY_MS} ms)`,
+      unit: "µs/iter",
+      baseline: {
+        label: "Effect.repeat(Schedule.fixed)",
+        run: () => cpuPerIteration(bare)
+      },
+      subject: {
+        label: "Supervisor.periodic",
+        run: () => cpuPerIteration(supervised)
+      },
+      higherIsBetter: false
+    },
+    {
+      name: `periodic CPU per iteration vs a bounded bare loop (every ${EVERY_MS} ms)`,
+      unit: "µs/iter",
+      baseline: {
+        label: "repeat(Effect.timeout(job))",
+        run: () => cpuPerIteration(bareWithTimeout)
+      },
+      subject: {
+        label: "Supervisor.periodic",
+        run: () => cpuPerIteration(supervised)
+      },
+      higherIsBetter: false,
+      target: { text: "≤ 1.2×", met: (r) => r <= 1.2 }
+    },
+    {
+      name: `keep-alive restart latency (schedule ${RESTART_DELAY_MS} ms)`,
+      unit: "ms",
+      baseline: {
+        label: `Effect.sleep(${RESTART_DELAY_MS} ms)`,
+        run: sleepLatency
+      },
+      subject: { label: "end → restart", run: restartLatency },
+      higherIsBetter: false,
+      target: { text: "≤ 1.5×", met: (r) => r <= 1.5 }
+    }
+  ]
+}
+
+export default suite

@@ -574,6 +574,6 @@ describe("options are validated", () => {
   it.effect("the message names the bad value", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(Effect.scoped(FaultServer.ok({ port: 70000 })))
-      expect(error.message).toBe("Invalid option port: 70000 (must be an integer from 0 (any free port) to 65535)")
+      expect(error.message).toBe("port: must be an integer from 0 (any free port) to 65535 (got 70000)")
     }))
 })

@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
@@ -225,6 +226,9 @@ export interface HttpClientOptions {
  * The bound covers executing the request up to the response head; reading the body is bounded by the
  * deadline around the code that reads it.
  *
+ * It is a function of a client (data-first and data-last) and also an Effect: `yield* Deadline.httpClient`
+ * wraps the `HttpClient` of the context, bounded by the enclosing deadline alone.
+ *
  * @example
  * import { Deadline } from "@lifeline/deadline"
  * import { HttpClient } from "@effect/platform"
@@ -236,18 +240,30 @@ export interface HttpClientOptions {
  *   return yield* response.text
  * }).pipe(Deadline.within("5 seconds", { label: "collect" }))
  *
+ * // the client of the context, bounded by the enclosing deadline
+ * const sweep = Effect.gen(function*() {
+ *   const client = yield* Deadline.httpClient
+ *   return yield* client.get("http://127.0.0.1:8080/alerts")
+ * }).pipe(Deadline.within("5 seconds"))
+ *
  * @since 0.1.0
  * @category constructors
  */
-export const httpClient: {
-  (
-    options?: HttpClientOptions
-  ): <E, R>(client: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E | DeadlineExceeded, R>
-  <E, R>(
-    client: HttpClient.HttpClient.With<E, R>,
-    options?: HttpClientOptions
-  ): HttpClient.HttpClient.With<E | DeadlineExceeded, R>
-} = internal.httpClient
+export const httpClient:
+  & {
+    (
+      options?: HttpClientOptions
+    ): <E, R>(client: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E | DeadlineExceeded, R>
+    <E, R>(
+      client: HttpClient.HttpClient.With<E, R>,
+      options?: HttpClientOptions
+    ): HttpClient.HttpClient.With<E | DeadlineExceeded, R>
+  }
+  & Effect.Effect<
+    HttpClient.HttpClient.With<HttpClientError.HttpClientError | DeadlineExceeded>,
+    never,
+    HttpClient.HttpClient
+  > = internal.httpClient
 
 /**
  * Counter of work abandoned after its deadline and grace period, tagged with `label`.

@@ -123,3 +123,21 @@ describe("Deadline.httpClient", () => {
       expect(yield* response.text).toBe("ok")
     }))
 })
+
+describe("Deadline.httpClient as an Effect", () => {
+  it.effect("yielded, it bounds the HttpClient of the context by the enclosing deadline", () =>
+    Effect.gen(function* () {
+      const program = Effect.gen(function* () {
+        const client = yield* Deadline.httpClient
+        return yield* client.get("http://127.0.0.1:9/context")
+      }).pipe(
+        Deadline.within("1 second", { label: "sweep" }),
+        Effect.provideService(HttpClient.HttpClient, HttpClient.make(() => Effect.never))
+      )
+      const fiber = yield* Effect.fork(Effect.exit(program))
+      yield* TestClock.adjust("1 second")
+      const error = failure(yield* Fiber.join(fiber)) as Deadline.DeadlineExceeded
+      expect(error.label).toBe("GET http://127.0.0.1:9/context")
+      expect(error.inherited).toBe(true)
+    }))
+})

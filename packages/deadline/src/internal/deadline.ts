@@ -1,4 +1,5 @@
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
@@ -319,7 +320,7 @@ const boundClient = <E, R>(
       return within(effect, Duration.infinity, { label, grace: options?.grace })
     }))
 
-export const httpClient: {
+const httpClientFn: {
   (
     options?: HttpClientOptions
   ): <E, R>(client: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E | DeadlineExceeded, R>
@@ -330,4 +331,31 @@ export const httpClient: {
 } = dual(
   (args) => typeof args[0] === "object" && args[0] !== null && HttpClient.TypeId in args[0],
   boundClient
+)
+
+const fromContext: Effect.Effect<
+  HttpClient.HttpClient.With<HttpClientError.HttpClientError | DeadlineExceeded>,
+  never,
+  HttpClient.HttpClient
+> = Effect.map(HttpClient.HttpClient, (client) => boundClient(client))
+
+/**
+ * A function that is also an Effect: called, it wraps the client it is given; yielded, it wraps the
+ * `HttpClient` of the context. Both read naturally at the call site (`Deadline.httpClient(client)`,
+ * `yield* Deadline.httpClient`).
+ */
+const callableEffect = <F extends (...args: Array<any>) => unknown, A, E, R>(
+  f: F,
+  effect: Effect.Effect<A, E, R>
+): F & Effect.Effect<A, E, R> => {
+  Object.setPrototypeOf(f, Object.getPrototypeOf(effect))
+  for (const key of Reflect.ownKeys(effect)) {
+    Object.defineProperty(f, key, { value: (effect as any)[key], writable: true, configurable: true, enumerable: true })
+  }
+  return f as F & Effect.Effect<A, E, R>
+}
+
+export const httpClient: typeof httpClientFn & typeof fromContext = callableEffect(
+  (...args: Array<any>) => (httpClientFn as any)(...args),
+  fromContext
 )

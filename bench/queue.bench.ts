@@ -62,7 +62,7 @@ const droppingQueueOffers = (): number => {
 
 // --- log call site -----------------------------------------------------------------------------------------
 
-const logCalls = 100_000
+const logCalls = 200_000
 const noopLogger = Logger.make<unknown, void>(() => {})
 
 /** A shipper whose remote never answers, already full, for the life of the benchmark process. */

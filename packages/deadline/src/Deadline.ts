@@ -152,6 +152,26 @@ export const within: {
 export const remaining: Effect.Effect<Option.Option<Duration.Duration>> = internal.remaining
 
 /**
+ * Runs an effect outside any inherited deadline, the way Go's `context.WithoutCancel` does: `remaining` is
+ * `None` inside it and nested `within`s start from their own budget alone.
+ *
+ * For work whose lifetime is not the caller's request, such as a background fiber started by a constructor
+ * that a caller happens to run inside a short deadline. It changes only the budget: interrupting the fiber
+ * still interrupts the effect.
+ *
+ * @example
+ * import { Deadline } from "@lifeline/deadline"
+ * import { Effect } from "effect"
+ *
+ * const startFlusher = (flushForever: Effect.Effect<never>) =>
+ *   Effect.forkScoped(Deadline.detach(flushForever)) // not cut by the deadline of whoever started it
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const detach: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = internal.detach
+
+/**
  * Options of {@link tryPromise}.
  *
  * @since 0.1.0

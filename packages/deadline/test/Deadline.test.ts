@@ -285,3 +285,21 @@ describe("Deadline.remaining", () => {
       expect(Option.map(yield* program, Duration.toMillis)).toStrictEqual(Option.some(4000))
     }))
 })
+
+describe("Deadline.detach", () => {
+  it.effect("runs an effect outside the inherited deadline", () =>
+    Effect.gen(function* () {
+      const program = Effect.gen(function* () {
+        const inside = yield* Deadline.detach(Deadline.remaining)
+        const nested = yield* Deadline.detach(
+          Effect.zipRight(Effect.sleep("5 seconds"), Deadline.remaining).pipe(Deadline.within("10 seconds"))
+        )
+        return { inside, nested }
+      })
+      const fiber = yield* Effect.fork(program.pipe(Deadline.within("1 minute")))
+      yield* TestClock.adjust("5 seconds")
+      const { inside, nested } = yield* Fiber.join(fiber)
+      expect(inside).toStrictEqual(Option.none())
+      expect(Option.map(nested, Duration.toMillis)).toStrictEqual(Option.some(5000))
+    }))
+})

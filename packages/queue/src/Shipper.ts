@@ -10,7 +10,8 @@
  *
  * - `submit` never blocks: the queue is a {@link DroppingQueue} bounded by `capacity` (and `maxBytes`);
  * - each send is bounded by `sendTimeout` through `Deadline.within`, retries included; a batch that still
- *   fails is dropped, counted and logged, and shipping goes on;
+ *   fails is dropped, counted and logged (at most one warning a second, with the number suppressed), and
+ *   shipping goes on;
  * - the shipper lives in a `Scope`: closing it stops intake, ships what is left within `flushTimeout` in total
  *   (plus the deadline grace if a send cannot be interrupted), counts what could not be shipped and logs one
  *   summary line; no fiber of the shipper outlives the scope;
@@ -180,6 +181,9 @@ export interface Stats {
  * Starts a shipper in the current scope. Fails with `InvalidOptions` when `capacity`, `maxBatch` or
  * `maxBytes` is not a whole number ≥ 1, a duration is negative, infinite or malformed (`sendTimeout` and
  * `flushTimeout` must also be > 0), `retry` is not a `Schedule` or `name` is empty.
+ *
+ * The shipper lives as long as the scope. A `Deadline.within` around the call to `make` bounds the construction
+ * only: sends and the final flush have their own budgets (`sendTimeout`, `flushTimeout`), not what is left of it.
  *
  * @example
  * import { Shipper } from "@lifeline/queue"

@@ -533,4 +533,46 @@ describe("Shipper", () => {
         items: 1
       })
     }))
+
+  it.effect("a sink that fails fast produces at most one warning per second, with the suppressed count", () =>
+    Effect.gen(function* () {
+      const logs = yield* captureLogs
+      const { scope, shipper } = yield* open({
+        ...base,
+        maxBatch: 1,
+        linger: "0 millis",
+        send: (_: ReadonlyArray<number>) => Effect.fail("connection refused" as const),
+        name: "refused"
+      }).pipe(Effect.provide(logs.layer))
+      for (let i = 0; i < 20; i++) {
+        shipper.unsafeSubmit(i)
+        yield* TestClock.adjust("10 millis")
+      }
+      yield* TestClock.adjust("1 second")
+      shipper.unsafeSubmit(20)
+      yield* TestClock.adjust("1 millis")
+      yield* Scope.close(scope, Exit.void)
+      const warnings = logs.lines.filter((l) => l.message.startsWith("shipper: batch dropped"))
+      expect(warnings.length).toBe(2)
+      expect(warnings[1]!.annotations).toMatchObject({ suppressed: 19 })
+      expect(shipper.unsafeStats()).toMatchObject({ accepted: 21, dropped: 21 })
+    }))
+
+  it.effect("a shipper made under a short deadline outlives it: its sends and flush have their own budgets", () =>
+    Effect.gen(function* () {
+      const sink = recorder<number>()
+      const scope = yield* Scope.make()
+      const shipper = yield* Shipper.make({
+        ...base,
+        linger: "0 millis",
+        send: (batch: ReadonlyArray<number>) => Effect.sync(() => sink.batches.push(batch)),
+        name: "startup"
+      }).pipe(Scope.extend(scope), Deadline.within("1 second", { label: "startup" }))
+      yield* TestClock.adjust("5 seconds")
+      shipper.unsafeSubmit(1)
+      yield* TestClock.adjust("1 millis")
+      shipper.unsafeSubmit(2)
+      yield* Scope.close(scope, Exit.void)
+      expect(sink.items()).toEqual([1, 2])
+    }))
 })

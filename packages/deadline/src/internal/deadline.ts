@@ -116,7 +116,10 @@ const signalEnd = (watch: Watch) =>
     Deferred.unsafeDone(watch.wake, Exit.void)
   })
 
-/** Interrupts `work` without waiting for it, then waits for it at most `grace`. Returns whether it ended. */
+/**
+ * Interrupts `work` without waiting for it, then waits for it at most `grace`. Returns whether it ended.
+ * Timers are interrupted and awaited (a sleeping fiber ends at once), so none outlives the call.
+ */
 const stop = <A, E>(work: Fiber.RuntimeFiber<A, E>, watch: Watch, grace: Duration.Duration): Effect.Effect<boolean> =>
   Effect.zipRight(
     Fiber.interruptFork(work),
@@ -127,7 +130,7 @@ const stop = <A, E>(work: Fiber.RuntimeFiber<A, E>, watch: Watch, grace: Duratio
       return Effect.flatMap(alarm(toMillis(grace), wake), (timer) =>
         Effect.zipRight(
           Deferred.await(wake),
-          Effect.as(Fiber.interruptFork(timer), watch.ended)
+          Effect.as(Fiber.interrupt(timer), watch.ended)
         ).pipe(Effect.map(() => watch.ended)))
     })
   )
@@ -243,7 +246,7 @@ const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A
             restore(Deferred.await(deadline)).pipe(
               Effect.onInterrupt(() =>
                 Effect.zipRight(
-                  Fiber.interruptFork(timer),
+                  Fiber.interrupt(timer),
                   Effect.flatMap(stopAndAccount(work), (stopped) =>
                     Effect.flatMap(Clock.currentTimeMillis, (now) =>
                       Effect.sync(() => {
@@ -257,7 +260,7 @@ const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A
               Effect.zipRight(Effect.suspend(() => {
                 if (!watch.ended) return expire(work)
                 return Effect.zipRight(
-                  Fiber.interruptFork(timer),
+                  Fiber.interrupt(timer),
                   Effect.flatMap(
                     Fiber.await(work),
                     (exit): Effect.Effect<A, E> =>
@@ -269,6 +272,9 @@ const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A
       )
     })
   )
+
+export const detach = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(self, currentDeadline, undefined)
 
 export const remaining: Effect.Effect<Option.Option<Duration.Duration>> = Effect.flatMap(
   FiberRef.get(currentDeadline),

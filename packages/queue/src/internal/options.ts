@@ -62,3 +62,7 @@ export const optionalFunction = (option: string, value: unknown): void => {
     throw invalid(option, value, "must be a function")
   }
 }
+
+// A shipper outlives the call that made it, so its sends must not inherit that call's deadline.
+export const withoutInheritedDeadline: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> =
+  Deadline.detach

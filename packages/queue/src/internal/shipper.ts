@@ -8,6 +8,7 @@ import * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricKey from "effect/MetricKey"
 import { pipeArguments } from "effect/Pipeable"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
@@ -45,11 +46,13 @@ export const shippedTotal = Metric.fromMetricKey(shippedKey)
 export const droppedTotal = Metric.fromMetricKey(droppedKey)
 export const sendFailuresTotal = Metric.fromMetricKey(sendFailuresKey)
 
-export const batchSize = Metric.histogram(
+const batchSizeKey = MetricKey.histogram(
   "lifeline_shipper_batch_size",
   MetricBoundaries.exponential({ start: 1, factor: 2, count: 14 }),
   "Items per batch handed to send, tagged with the shipper's name"
 )
+
+export const batchSize = Metric.fromMetricKey(batchSizeKey)
 
 interface Resolved {
   readonly sendTimeoutMs: number
@@ -197,7 +200,7 @@ export const make = <A, E, R>(
     const shipper = new ShipperImpl<A>(config.name, queue)
     const { maxBatch, lingerMs, sendTimeoutMs, flushTimeoutMs, name } = config
     const shippedMetric = metrics.boundCounter(shippedKey, { shipper: name })
-    const batchSizeMetric = Metric.tagged(batchSize, "shipper", name)
+    const batchSizeMetric = metrics.bound(batchSizeKey, { shipper: name })
     const droppedFailed = metrics.boundCounter(droppedKey, {
       shipper: name,
       reason: "send-failed"
@@ -208,6 +211,9 @@ export const make = <A, E, R>(
     })
     const failures = metrics.boundCounter(sendFailuresKey, { shipper: name })
     const withinOptions = { label: `${name}.send`, grace: config.grace }
+    const warningEveryMs = 1000
+    let lastWarningAt: number | undefined
+    let suppressedWarnings = 0
 
     const attempt = (batch: ReadonlyArray<A>): Effect.Effect<unknown, E, R> =>
       Effect.suspend(() => {
@@ -280,12 +286,18 @@ export const make = <A, E, R>(
           ) {
             shipper.markAbandoned()
           }
+          // A sink that fails fast (connection refused) would otherwise produce a warning per batch.
+          const at = yield* Clock.currentTimeMillis
+          if (lastWarningAt !== undefined && at - lastWarningAt < warningEveryMs) {
+            suppressedWarnings++
+            return
+          }
+          lastWarningAt = at
+          const suppressed = suppressedWarnings
+          suppressedWarnings = 0
           yield* annotate(
-            Effect.logWarning(
-              "shipper: batch dropped after send failed",
-              Cause.squash(cause)
-            ).pipe(
-              Effect.annotateLogs({ items: n, dropped: shipper.dropped })
+            Effect.logWarning("shipper: batch dropped after send failed", Cause.squash(cause)).pipe(
+              Effect.annotateLogs({ items: n, dropped: shipper.dropped, suppressed })
             ),
             name
           )
@@ -319,7 +331,7 @@ export const make = <A, E, R>(
       }
     })
 
-    const fiber = yield* Effect.forkDaemon(Effect.interruptible(loop))
+    const fiber = yield* Effect.forkDaemon(Effect.interruptible(options.withoutInheritedDeadline(loop)))
 
     const close = Effect.gen(function* () {
       const startedAt = yield* Clock.currentTimeMillis
@@ -357,7 +369,7 @@ export const make = <A, E, R>(
         name
       )
     })
-    yield* Effect.addFinalizer(() => close)
+    yield* Effect.addFinalizer(() => options.withoutInheritedDeadline(close))
     return shipper
   })
 

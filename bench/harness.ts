@@ -4,98 +4,96 @@
  */
 
 export interface Side {
-  readonly label: string;
+  readonly label: string
   /** One measurement, in `unit`. Called `runs` times, alternating with the other side. */
-  readonly run: () => Promise<number> | number;
+  readonly run: () => Promise<number> | number
 }
 
 export interface Comparison {
-  readonly name: string;
-  readonly unit: string;
-  readonly baseline: Side;
-  readonly subject: Side;
+  readonly name: string
+  readonly unit: string
+  readonly baseline: Side
+  readonly subject: Side
   /** Whether a larger measurement is better (throughput) or worse (latency, bytes). */
-  readonly higherIsBetter: boolean;
+  readonly higherIsBetter: boolean
   /** The target as text, e.g. "≥ 1.0×", and the check behind it on the ratio subject / baseline. */
   readonly target?: {
-    readonly text: string;
-    readonly met: (ratio: number) => boolean;
-  };
+    readonly text: string
+    readonly met: (ratio: number) => boolean
+  }
   /** Number of measurements per side. Default 5. */
-  readonly runs?: number;
+  readonly runs?: number
   /** Untimed runs per side before measuring. Default 1. */
-  readonly warmup?: number;
+  readonly warmup?: number
 }
 
 export interface Row {
-  readonly suite: string;
-  readonly name: string;
-  readonly baseline: string;
-  readonly subject: string;
-  readonly unit: string;
-  readonly baselineMedian: number;
-  readonly subjectMedian: number;
+  readonly suite: string
+  readonly name: string
+  readonly baseline: string
+  readonly subject: string
+  readonly unit: string
+  readonly baselineMedian: number
+  readonly subjectMedian: number
   /** subject / baseline. */
-  readonly ratio: number;
-  readonly target: string;
-  readonly met: boolean | undefined;
+  readonly ratio: number
+  readonly target: string
+  readonly met: boolean | undefined
 }
 
 export interface Suite {
-  readonly name: string;
+  readonly name: string
   readonly comparisons: () =>
     | ReadonlyArray<Comparison>
-    | Promise<ReadonlyArray<Comparison>>;
+    | Promise<ReadonlyArray<Comparison>>
 }
 
 export const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
 
 /** Operations per second of `op` run `count` times back to back. */
 export const opsPerSecond = async (
   count: number,
-  op: (i: number) => unknown,
+  op: (i: number) => unknown
 ): Promise<number> => {
-  const t0 = performance.now();
-  for (let i = 0; i < count; i++) await op(i);
-  return count / ((performance.now() - t0) / 1000);
-};
+  const t0 = performance.now()
+  for (let i = 0; i < count; i++) await op(i)
+  return count / ((performance.now() - t0) / 1000)
+}
 
 /** Milliseconds taken by `f`. */
 export const elapsedMs = async (
-  f: () => Promise<unknown> | unknown,
+  f: () => Promise<unknown> | unknown
 ): Promise<number> => {
-  const t0 = performance.now();
-  await f();
-  return performance.now() - t0;
-};
+  const t0 = performance.now()
+  await f()
+  return performance.now() - t0
+}
 
 export const compare = async (suite: string, c: Comparison): Promise<Row> => {
-  const runs = c.runs ?? 5;
+  const runs = c.runs ?? 5
   for (let i = 0; i < (c.warmup ?? 1); i++) {
-    await c.baseline.run();
-    await c.subject.run();
+    await c.baseline.run()
+    await c.subject.run()
   }
-  const base: Array<number> = [];
-  const subj: Array<number> = [];
+  const base: Array<number> = []
+  const subj: Array<number> = []
   for (let i = 0; i < runs; i++) {
     // Alternate which side goes first so neither always runs on a warmer machine.
     if (i % 2 === 0) {
-      base.push(await c.baseline.run());
-      subj.push(await c.subject.run());
+      base.push(await c.baseline.run())
+      subj.push(await c.subject.run())
     } else {
-      subj.push(await c.subject.run());
-      base.push(await c.baseline.run());
+      subj.push(await c.subject.run())
+      base.push(await c.baseline.run())
     }
   }
-  const baselineMedian = median(base);
-  const subjectMedian = median(subj);
-  const ratio = baselineMedian === 0
-    ? Number.NaN
-    : subjectMedian / baselineMedian;
+  const baselineMedian = median(base)
+  const subjectMedian = median(subj)
+  const ratio = baselineMedian === 0 ? Number.NaN : subjectMedian / baselineMedian
   return {
     suite,
     name: c.name,
@@ -106,9 +104,9 @@ export const compare = async (suite: string, c: Comparison): Promise<Row> => {
     subjectMedian,
     ratio,
     target: c.target?.text ?? "",
-    met: c.target?.met(ratio),
-  };
-};
+    met: c.target?.met(ratio)
+  }
+}
 
 const fmt = (n: number): string =>
   !Number.isFinite(n)
@@ -117,7 +115,7 @@ const fmt = (n: number): string =>
     ? n.toFixed(0)
     : Math.abs(n) >= 1
     ? n.toFixed(2)
-    : n.toPrecision(3);
+    : n.toPrecision(3)
 
 /** A markdown table, readable in a terminal and pasteable into the docs. */
 export const table = (rows: ReadonlyArray<Row>): string => {
@@ -131,8 +129,8 @@ export const table = (rows: ReadonlyArray<Row>): string => {
     "subject (median)",
     "ratio",
     "target",
-    "met",
-  ];
+    "met"
+  ]
   const body = rows.map((r) => [
     r.suite,
     r.name,
@@ -143,16 +141,13 @@ export const table = (rows: ReadonlyArray<Row>): string => {
     fmt(r.subjectMedian),
     `${fmt(r.ratio)}×`,
     r.target,
-    r.met === undefined ? "" : r.met ? "yes" : "no",
-  ]);
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...body.map((row) => row[i]!.length))
-  );
-  const line = (cells: ReadonlyArray<string>) =>
-    "| " + cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |";
+    r.met === undefined ? "" : r.met ? "yes" : "no"
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)))
+  const line = (cells: ReadonlyArray<string>) => "| " + cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |"
   return [
     line(header),
     "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|",
-    ...body.map(line),
-  ].join("\n");
-};
+    ...body.map(line)
+  ].join("\n")
+}

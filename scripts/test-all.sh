@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every check the project has, in one run: typecheck, format and lint, the vitest suite on Node and on Deno,
-# deno check, the JSR dry run, the npm build, the docs build and its browser check. Steps run even after a
+# the minimal runtime patterns on Bun, deno check, the JSR dry run, the npm build, the docs build and its browser check. Steps run even after a
 # failure so one run shows everything; the last line is the plain total `N passed, N failed`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +47,12 @@ vitest_json "vitest on Node $(node --version)" "$out/vitest-node.json" $?
 printf '\n== the same suite under Deno (deno task test)\n'
 pnpm exec deno task test --reporter=default --reporter=json --outputFile.json="$out/vitest-deno.json"
 vitest_json "vitest under Deno $(pnpm exec deno --version | head -1 | cut -d' ' -f2)" "$out/vitest-deno.json" $?
+
+printf '\n== minimal patterns on Bun (runtime-tests/bun)\n'
+pnpm exec bun test runtime-tests/bun 2>&1 | tee "$out/bun.txt"
+bun_pass=$(grep -E '^ *[0-9]+ pass$' "$out/bun.txt" | tail -1 | tr -dc 0-9)
+bun_fail=$(grep -E '^ *[0-9]+ fail$' "$out/bun.txt" | tail -1 | tr -dc 0-9)
+if [ -n "$bun_pass" ] && [ "$bun_pass" -gt 0 ]; then count "bun test $(pnpm exec bun --version)" "$bun_pass" "${bun_fail:-0}"; else count "bun test (no result)" 0 1; fi
 
 step "deno check (package sources)" bash -c 'pnpm exec deno check packages/*/src'
 step "deno publish --dry-run (JSR)" pnpm exec deno publish --dry-run --allow-dirty

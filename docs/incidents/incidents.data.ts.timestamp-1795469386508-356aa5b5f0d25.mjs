@@ -1,0 +1,22 @@
+// incidents/incidents.data.ts
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { defineLoader } from "file:///work/main/node_modules/.pnpm/vitepress@1.6.4_@algolia+client-search@5.64.0_@types+node@20.19.43_postcss@8.5.33_searc_3b12f3a389507898d5f8d06f0214b8ae/node_modules/vitepress/dist/node/index.js";
+var incidents_data_default = defineLoader({
+  watch: ["./*.md"],
+  load(files) {
+    return files.filter((file) => basename(file) !== "index.md").map((file) => {
+      const name = basename(file, ".md");
+      const heading = /^# (.+)$/m.exec(readFileSync(file, "utf8"))?.[1] ?? name;
+      return {
+        name,
+        url: `/incidents/${name}`,
+        title: heading.replace(/`/g, "")
+      };
+    }).sort((a, b) => a.name.localeCompare(b.name));
+  }
+});
+export {
+  incidents_data_default as default
+};
+//# sourceMappingURL=data:application/json;base64,ewogICJ2ZXJzaW9uIjogMywKICAic291cmNlcyI6IFsiaW5jaWRlbnRzL2luY2lkZW50cy5kYXRhLnRzIl0sCiAgInNvdXJjZXNDb250ZW50IjogWyJjb25zdCBfX3ZpdGVfaW5qZWN0ZWRfb3JpZ2luYWxfZGlybmFtZSA9IFwiL3dvcmsvbWFpbi9kb2NzL2luY2lkZW50c1wiO2NvbnN0IF9fdml0ZV9pbmplY3RlZF9vcmlnaW5hbF9maWxlbmFtZSA9IFwiL3dvcmsvbWFpbi9kb2NzL2luY2lkZW50cy9pbmNpZGVudHMuZGF0YS50c1wiO2NvbnN0IF9fdml0ZV9pbmplY3RlZF9vcmlnaW5hbF9pbXBvcnRfbWV0YV91cmwgPSBcImZpbGU6Ly8vd29yay9tYWluL2RvY3MvaW5jaWRlbnRzL2luY2lkZW50cy5kYXRhLnRzXCI7aW1wb3J0IHsgcmVhZEZpbGVTeW5jIH0gZnJvbSBcIm5vZGU6ZnNcIlxuaW1wb3J0IHsgYmFzZW5hbWUgfSBmcm9tIFwibm9kZTpwYXRoXCJcbmltcG9ydCB7IGRlZmluZUxvYWRlciB9IGZyb20gXCJ2aXRlcHJlc3NcIlxuXG5leHBvcnQgaW50ZXJmYWNlIEluY2lkZW50UGFnZSB7XG4gIHJlYWRvbmx5IG5hbWU6IHN0cmluZ1xuICByZWFkb25seSB1cmw6IHN0cmluZ1xuICByZWFkb25seSB0aXRsZTogc3RyaW5nXG59XG5cbmRlY2xhcmUgY29uc3QgZGF0YTogUmVhZG9ubHlBcnJheTxJbmNpZGVudFBhZ2U+XG5leHBvcnQgeyBkYXRhIH1cblxuLy8gSW5jaWRlbnQgd3JpdGUtdXBzIGFyZSBhZGRlZCBhcyBpbmNpZGVudHMvPG5hbWU+Lm1kOyB0aGUgaW5kZXggbGlua3MgZWFjaCBvbmUgdGhhdCBleGlzdHMuXG5leHBvcnQgZGVmYXVsdCBkZWZpbmVMb2FkZXIoe1xuICB3YXRjaDogW1wiLi8qLm1kXCJdLFxuICBsb2FkKGZpbGVzOiBSZWFkb25seUFycmF5PHN0cmluZz4pOiBSZWFkb25seUFycmF5PEluY2lkZW50UGFnZT4ge1xuICAgIHJldHVybiBmaWxlc1xuICAgICAgLmZpbHRlcigoZmlsZSkgPT4gYmFzZW5hbWUoZmlsZSkgIT09IFwiaW5kZXgubWRcIilcbiAgICAgIC5tYXAoKGZpbGUpID0+IHtcbiAgICAgICAgY29uc3QgbmFtZSA9IGJhc2VuYW1lKGZpbGUsIFwiLm1kXCIpXG4gICAgICAgIGNvbnN0IGhlYWRpbmcgPSAvXiMgKC4rKSQvbS5leGVjKHJlYWRGaWxlU3luYyhmaWxlLCBcInV0ZjhcIikpPy5bMV0gPz9cbiAgICAgICAgICBuYW1lXG4gICAgICAgIHJldHVybiB7XG4gICAgICAgICAgbmFtZSxcbiAgICAgICAgICB1cmw6IGAvaW5jaWRlbnRzLyR7bmFtZX1gLFxuICAgICAgICAgIHRpdGxlOiBoZWFkaW5nLnJlcGxhY2UoL2AvZywgXCJcIilcbiAgICAgICAgfVxuICAgICAgfSlcbiAgICAgIC5zb3J0KChhLCBiKSA9PiBhLm5hbWUubG9jYWxlQ29tcGFyZShiLm5hbWUpKVxuICB9XG59KVxuIl0sCiAgIm1hcHBpbmdzIjogIjtBQUFtUSxTQUFTLG9CQUFvQjtBQUNoUyxTQUFTLGdCQUFnQjtBQUN6QixTQUFTLG9CQUFvQjtBQVk3QixJQUFPLHlCQUFRLGFBQWE7QUFBQSxFQUMxQixPQUFPLENBQUMsUUFBUTtBQUFBLEVBQ2hCLEtBQUssT0FBMkQ7QUFDOUQsV0FBTyxNQUNKLE9BQU8sQ0FBQyxTQUFTLFNBQVMsSUFBSSxNQUFNLFVBQVUsRUFDOUMsSUFBSSxDQUFDLFNBQVM7QUFDYixZQUFNLE9BQU8sU0FBUyxNQUFNLEtBQUs7QUFDakMsWUFBTSxVQUFVLFlBQVksS0FBSyxhQUFhLE1BQU0sTUFBTSxDQUFDLElBQUksQ0FBQyxLQUM5RDtBQUNGLGFBQU87QUFBQSxRQUNMO0FBQUEsUUFDQSxLQUFLLGNBQWMsSUFBSTtBQUFBLFFBQ3ZCLE9BQU8sUUFBUSxRQUFRLE1BQU0sRUFBRTtBQUFBLE1BQ2pDO0FBQUEsSUFDRixDQUFDLEVBQ0EsS0FBSyxDQUFDLEdBQUcsTUFBTSxFQUFFLEtBQUssY0FBYyxFQUFFLElBQUksQ0FBQztBQUFBLEVBQ2hEO0FBQ0YsQ0FBQzsiLAogICJuYW1lcyI6IFtdCn0K

@@ -9,22 +9,10 @@ import { DroppingQueue, DualWriteLogger, Shipper } from "@lifeline/queue"
 import { Effect, Exit, Layer, Logger, Queue, Scope } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
 import type { Suite } from "./harness.ts"
+import { collectGarbage, retainedHeapBytes } from "./heap.ts"
 
-const gc: () => void = (() => {
-  const exposed = (globalThis as { gc?: () => void }).gc
-  if (exposed !== undefined) return exposed
-  v8.setFlagsFromString("--expose-gc")
-  return vm.runInNewContext("gc") as () => void
-})()
-
-const heapUsed = () => {
-  gc()
-  gc()
-  return process.memoryUsage().heapUsed
-}
+const heapUsed = retainedHeapBytes
 
 // --- offer -------------------------------------------------------------------------------------------------
 
@@ -134,7 +122,7 @@ const body = (batch: ReadonlyArray<string>) => batch.join("\n") + "\n"
 
 /** The usual hand-written shipper: an array, and a loop posting up to `maxBatch` lines per request. */
 const handWritten = async (url: string): Promise<number> => {
-  gc()
+  collectGarbage()
   const t0 = performance.now()
   const buffer: Array<string> = []
   for (let i = 0; i < items; i++) buffer.push(line(i))
@@ -149,7 +137,7 @@ const handWritten = async (url: string): Promise<number> => {
 const viaShipper = (url: string): Promise<number> =>
   Effect.runPromise(
     Effect.gen(function* () {
-      gc()
+      collectGarbage()
       const t0 = performance.now()
       const scope = yield* Scope.make()
       const shipper = yield* Shipper.make({

@@ -1,22 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DualWriteLogger, Shipper } from "@lifeline/queue"
 import { Effect, Exit, Logger, Scope, TestClock } from "effect"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
+import { retainedHeapBytes } from "../../../bench/heap.ts"
 
-/** A full collection, so heap figures measure what is retained, not garbage not yet collected. */
-const gc: () => void = (() => {
-  const exposed = (globalThis as { gc?: () => void }).gc
-  if (exposed !== undefined) return exposed
-  v8.setFlagsFromString("--expose-gc")
-  return vm.runInNewContext("gc") as () => void
-})()
-
-const heapUsed = () => {
-  gc()
-  gc()
-  return process.memoryUsage().heapUsed
-}
+const heapUsed = retainedHeapBytes
 
 const capacity = 10_000
 const maxBatch = 500

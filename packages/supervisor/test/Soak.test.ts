@@ -6,26 +6,10 @@ import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Scope from "effect/Scope"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
 import { advance, prng } from "./helpers.ts"
+import { retainedHeapBytes } from "../../../bench/heap.ts"
 
-/** A full collection before each heap reading, so the numbers compare retained memory, not garbage. */
-const collect: () => void = (() => {
-  try {
-    v8.setFlagsFromString("--expose_gc")
-    const gc = vm.runInNewContext("gc") as unknown
-    if (typeof gc === "function") return gc as () => void
-  } catch {
-    // fall through: readings without a collection, hence the generous bounds below
-  }
-  return () => {}
-})()
-
-const heapMb = (): number => {
-  collect()
-  return process.memoryUsage().heapUsed / 1048576
-}
+const heapMb = (): number => retainedHeapBytes() / 1048576
 
 type Outcomes = { ok: number; hang: number; wedge: number; defect: number; failure: number }
 

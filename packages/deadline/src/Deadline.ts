@@ -292,7 +292,9 @@ export const httpClient:
  * import { Deadline } from "@lifeline/deadline"
  * import { Effect, Metric } from "effect"
  *
- * const report = Metric.value(Deadline.abandonedTotal).pipe(Effect.map((s) => s.count))
+ * const report = Metric.value(Deadline.abandonedTotal.pipe(Metric.tagged("label", "flush"))).pipe(
+ *   Effect.map((s) => s.count)
+ * )
  *
  * @since 0.1.0
  * @category metrics
@@ -310,7 +312,9 @@ export const abandonedTotal: Metric.Metric<
  * import { Deadline } from "@lifeline/deadline"
  * import { Effect, Metric } from "effect"
  *
- * const report = Metric.value(Deadline.exceededTotal).pipe(Effect.map((s) => s.count))
+ * const report = Metric.value(Deadline.exceededTotal.pipe(Metric.tagged("label", "flush"))).pipe(
+ *   Effect.map((s) => s.count)
+ * )
  *
  * @since 0.1.0
  * @category metrics

@@ -26,12 +26,21 @@ import type { Deadline } from "@lifeline/deadline"
 import * as internal from "./internal/droppingQueue.ts"
 
 /**
+ * The brand carried by every `DroppingQueue`.
+ *
+ * @example
+ * import { DroppingQueue } from "@lifeline/queue"
+ *
+ * console.log(typeof DroppingQueue.TypeId) // "symbol"
+ *
  * @since 0.1.0
  * @category symbols
  */
 export const TypeId: unique symbol = internal.TypeId
 
 /**
+ * The type of {@link TypeId}.
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -332,7 +341,7 @@ export const isDroppingQueue: (u: unknown) => u is DroppingQueue<unknown> = inte
  * import { DroppingQueue } from "@lifeline/queue"
  * import { Effect, Metric } from "effect"
  *
- * const dropped = Metric.value(DroppingQueue.droppedTotal).pipe(Effect.map((state) => state.count))
+ * const dropped = Metric.value(DroppingQueue.droppedTotal.pipe(Metric.tagged("queue", "logs"))).pipe(Effect.map((state) => state.count))
  *
  * @since 0.1.0
  * @category metrics
@@ -350,7 +359,7 @@ export const droppedTotal: Metric.Metric<
  * import { DroppingQueue } from "@lifeline/queue"
  * import { Effect, Metric } from "effect"
  *
- * const bytes = Metric.value(DroppingQueue.droppedBytesTotal).pipe(Effect.map((state) => state.count))
+ * const bytes = Metric.value(DroppingQueue.droppedBytesTotal.pipe(Metric.tagged("queue", "logs"))).pipe(Effect.map((state) => state.count))
  *
  * @since 0.1.0
  * @category metrics

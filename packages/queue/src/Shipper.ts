@@ -43,12 +43,21 @@ import type * as DroppingQueue from "./DroppingQueue.ts"
 import * as internal from "./internal/shipper.ts"
 
 /**
+ * The brand carried by every `Shipper`; `Shipper.isShipper` checks for it.
+ *
+ * @example
+ * import { Shipper } from "@lifeline/queue"
+ *
+ * console.log(typeof Shipper.TypeId) // "symbol"
+ *
  * @since 0.1.0
  * @category symbols
  */
 export const TypeId: unique symbol = internal.TypeId
 
 /**
+ * The type of {@link TypeId}.
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -284,7 +293,7 @@ export const selfAnnotation: string = internal.selfAnnotation
  * import { Shipper } from "@lifeline/queue"
  * import { Effect, Metric } from "effect"
  *
- * const shipped = Metric.value(Shipper.shippedTotal).pipe(Effect.map((s) => s.count))
+ * const shipped = Metric.value(Shipper.shippedTotal.pipe(Metric.tagged("shipper", "logs"))).pipe(Effect.map((s) => s.count))
  *
  * @since 0.1.0
  * @category metrics
@@ -298,12 +307,15 @@ export const shippedTotal: Metric.Metric<
 /**
  * Counter of accepted items a shipper gave up on, tagged with `shipper` and `reason`
  * (`"send-failed"` or `"shutdown"`).
+ * Effect matches tags in order, so read a series with `shipper` first, then `reason`.
  *
  * @example
  * import { Shipper } from "@lifeline/queue"
  * import { Effect, Metric } from "effect"
  *
- * const dropped = Metric.value(Shipper.droppedTotal).pipe(Effect.map((s) => s.count))
+ * const dropped = Metric.value(
+ *   Shipper.droppedTotal.pipe(Metric.tagged("shipper", "logs"), Metric.tagged("reason", "shutdown"))
+ * ).pipe(Effect.map((s) => s.count))
  *
  * @since 0.1.0
  * @category metrics
@@ -321,7 +333,7 @@ export const droppedTotal: Metric.Metric<
  * import { Shipper } from "@lifeline/queue"
  * import { Effect, Metric } from "effect"
  *
- * const failures = Metric.value(Shipper.sendFailuresTotal).pipe(Effect.map((s) => s.count))
+ * const failures = Metric.value(Shipper.sendFailuresTotal.pipe(Metric.tagged("shipper", "logs"))).pipe(Effect.map((s) => s.count))
  *
  * @since 0.1.0
  * @category metrics
@@ -339,7 +351,7 @@ export const sendFailuresTotal: Metric.Metric<
  * import { Shipper } from "@lifeline/queue"
  * import { Effect, Metric } from "effect"
  *
- * const batches = Metric.value(Shipper.batchSize).pipe(Effect.map((s) => s.count))
+ * const batches = Metric.value(Shipper.batchSize.pipe(Metric.tagged("shipper", "logs"))).pipe(Effect.map((s) => s.count))
  *
  * @since 0.1.0
  * @category metrics

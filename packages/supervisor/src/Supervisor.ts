@@ -561,12 +561,19 @@ export const healthApp: (self: Supervisor) => HttpApp.Default = internal.healthA
 /**
  * Counter of periodic runs and keep-alive ends, tagged `supervisor`, `child` and `outcome` (`success`,
  * `failure`, `defect`, `timeout`, `interrupted`).
+ * Effect matches tags in order, so read a series with the tags in the order listed.
  *
  * @example
  * import { Supervisor } from "@lifeline/supervisor"
  * import { Effect, Metric } from "effect"
  *
- * const failures = Metric.value(Supervisor.runsTotal.pipe(Metric.tagged("outcome", "failure")))
+ * const failures = Metric.value(
+ *   Supervisor.runsTotal.pipe(
+ *     Metric.tagged("supervisor", "agent"),
+ *     Metric.tagged("child", "patrol"),
+ *     Metric.tagged("outcome", "failure")
+ *   )
+ * )
  *   .pipe(Effect.map((s) => s.count))
  *
  * @since 0.1.0
@@ -585,7 +592,9 @@ export const runsTotal: Metric.Metric<
  * import { Supervisor } from "@lifeline/supervisor"
  * import { Effect, Metric } from "effect"
  *
- * const missed = Metric.value(Supervisor.missedTicksTotal).pipe(Effect.map((s) => s.count))
+ * const missed = Metric.value(
+ *   Supervisor.missedTicksTotal.pipe(Metric.tagged("supervisor", "agent"), Metric.tagged("child", "patrol"))
+ * ).pipe(Effect.map((s) => s.count))
  *
  * @since 0.1.0
  * @category metrics
@@ -603,7 +612,9 @@ export const missedTicksTotal: Metric.Metric<
  * import { Supervisor } from "@lifeline/supervisor"
  * import { Effect, Metric } from "effect"
  *
- * const restarts = Metric.value(Supervisor.restartsTotal).pipe(Effect.map((s) => s.count))
+ * const restarts = Metric.value(
+ *   Supervisor.restartsTotal.pipe(Metric.tagged("supervisor", "agent"), Metric.tagged("child", "watcher"))
+ * ).pipe(Effect.map((s) => s.count))
  *
  * @since 0.1.0
  * @category metrics
@@ -621,7 +632,7 @@ export const restartsTotal: Metric.Metric<
  * import { Supervisor } from "@lifeline/supervisor"
  * import { Effect, Metric } from "effect"
  *
- * const escalations = Metric.value(Supervisor.escalationsTotal).pipe(Effect.map((s) => s.count))
+ * const escalations = Metric.value(Supervisor.escalationsTotal.pipe(Metric.tagged("supervisor", "agent"))).pipe(Effect.map((s) => s.count))
  *
  * @since 0.1.0
  * @category metrics
@@ -639,7 +650,7 @@ export const escalationsTotal: Metric.Metric<
  * import { Supervisor } from "@lifeline/supervisor"
  * import { Effect, Metric } from "effect"
  *
- * const abandoned = Metric.value(Supervisor.abandonedTotal).pipe(Effect.map((s) => s.count))
+ * const abandoned = Metric.value(Supervisor.abandonedTotal.pipe(Metric.tagged("supervisor", "agent"))).pipe(Effect.map((s) => s.count))
  *
  * @since 0.1.0
  * @category metrics

@@ -54,7 +54,8 @@ bun_pass=$(grep -E '^ *[0-9]+ pass$' "$out/bun.txt" | tail -1 | tr -dc 0-9)
 bun_fail=$(grep -E '^ *[0-9]+ fail$' "$out/bun.txt" | tail -1 | tr -dc 0-9)
 if [ -n "$bun_pass" ] && [ "$bun_pass" -gt 0 ]; then count "bun test $(pnpm exec bun --version)" "$bun_pass" "${bun_fail:-0}"; else count "bun test (no result)" 0 1; fi
 
-step "deno check (package sources and every JSDoc @example)" bash -c 'pnpm exec deno check --doc packages/*/src'
+step "deno check (package sources)" bash -c 'pnpm exec deno check packages/*/src'
+step "every JSDoc @example typechecks" bash -c 'pnpm exec tsx scripts/check-examples.ts && pnpm exec tsc -p examples/.doc-examples/tsconfig.json'
 step "deno publish --dry-run (JSR)" pnpm exec deno publish --dry-run --allow-dirty
 step "npm build (dist/ with types)" pnpm -r --filter "./packages/*" build
 step "docs build (VitePress)" pnpm --filter @lifeline/docs build

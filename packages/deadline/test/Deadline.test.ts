@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Deferred, Duration, Effect, Exit, Fiber, Logger, Metric, Option, TestClock } from "effect"
+import { Cause, Deferred, Duration, Effect, Exit, Fiber, Logger, Metric, Option, Supervisor, TestClock } from "effect"
 import { Deadline } from "@lifeline/deadline"
 
 const expectExceeded = <A, E>(exit: Exit.Exit<A, E>): Deadline.DeadlineExceeded => {
@@ -301,5 +301,31 @@ describe("Deadline.detach", () => {
       const { inside, nested } = yield* Fiber.join(fiber)
       expect(inside).toStrictEqual(Option.none())
       expect(Option.map(nested, Duration.toMillis)).toStrictEqual(Option.some(5000))
+    }))
+})
+
+describe("Deadline.within leaves no fiber behind", () => {
+  const aliveAfter = <A, E>(program: Effect.Effect<A, E>) =>
+    Effect.gen(function* () {
+      const tracker = yield* Supervisor.track
+      const fiber = yield* Effect.fork(Effect.exit(program).pipe(Effect.supervised(tracker)))
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.join(fiber)
+      return (yield* tracker.value).length
+    })
+
+  it.effect("when the work finishes in time", () =>
+    Effect.gen(function* () {
+      expect(yield* aliveAfter(Deadline.within(Effect.succeed(1), "1 second"))).toBe(0)
+    }))
+
+  it.effect("when the deadline interrupts the work", () =>
+    Effect.gen(function* () {
+      expect(yield* aliveAfter(Deadline.within(Effect.never, "1 second"))).toBe(0)
+    }))
+
+  it.effect("except the abandoned work itself, when it cannot be interrupted", () =>
+    Effect.gen(function* () {
+      expect(yield* aliveAfter(Deadline.within(Effect.uninterruptible(Effect.never), "1 second"))).toBe(1)
     }))
 })

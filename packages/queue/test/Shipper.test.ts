@@ -8,9 +8,7 @@ import {
   Exit,
   FastCheck as fc,
   Fiber,
-  FiberId,
   HashMap,
-  HashSet,
   Logger,
   Metric,
   Option,
@@ -314,32 +312,18 @@ describe("Shipper", () => {
             droppedAtShutdown: 500
           })
 
-          // Every fiber the shipper started has ended — except, for an uninterruptible send, the send itself,
-          // which no runtime can stop: it is abandoned (detached, counted) holding its one batch, and whatever
-          // is only waiting on it.
+          // Every fiber the shipper started has ended, except, for an uninterruptible send, the send itself,
+          // which no runtime can stop: it is abandoned (detached, counted) holding its one batch.
           yield* TestClock.adjust("1 minute")
           const alive = yield* tracker.value
-          const statuses = yield* Effect.forEach(alive, (f) => Fiber.status(f))
-          console.log(
-            `[${mode}] fibers still alive after close: ${alive.length}`
-          )
+          console.log(`[${mode}] fibers still alive after close: ${alive.length}`)
           if (mode === "interruptible") {
             expect(alive).toEqual([])
             expect(s.abandoned).toBe(0)
           } else {
             expect(s.abandoned).toBe(1)
-            const stuck = sendFibers.filter((f) => alive.includes(f))
-            expect(stuck.length).toBe(1)
-            const stuckId = stuck[0]!.id()
-            alive.forEach((fiber, i) => {
-              if (fiber === stuck[0]) return
-              const status = statuses[i]!
-              assert.isTrue(
-                status._tag === "Suspended" &&
-                  HashSet.has(FiberId.ids(status.blockingOn), stuckId.id),
-                `fiber ${FiberId.threadName(fiber.id())} is alive and not waiting on the stuck send`
-              )
-            })
+            expect(alive.length).toBe(1)
+            expect(sendFibers).toContain(alive[0])
           }
         })
     )

@@ -122,7 +122,8 @@ const signalEnd = (watch: Watch) =>
  */
 const stop = <A, E>(work: Fiber.RuntimeFiber<A, E>, watch: Watch, grace: Duration.Duration): Effect.Effect<boolean> =>
   Effect.zipRight(
-    Fiber.interruptFork(work),
+    // A signal, not `Fiber.interruptFork`: that forks a fiber which would wait forever on uninterruptible work.
+    Effect.flatMap(Effect.fiberId, (id) => Fiber.interruptAsFork(work, id)),
     Effect.suspend(() => {
       if (watch.ended) return Effect.succeed(true)
       watch.wake = Deferred.unsafeMake(work.id())

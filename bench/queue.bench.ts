@@ -10,7 +10,7 @@ import { Effect, Exit, Layer, Logger, Queue, Scope } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Suite } from "./harness.ts"
-import { collectGarbage, retainedHeapBytes } from "./heap.ts"
+import { collectGarbage, retainedHeapBytes } from "@lifeline/test-kit"
 
 const heapUsed = retainedHeapBytes
 

@@ -7,15 +7,22 @@
  * @since 0.1.0
  */
 import type * as Cause from "effect/Cause"
-import * as Data from "effect/Data"
+import * as internal from "./internal/invalidOptions.ts"
 
 /**
  * The fields of {@link InvalidOptions}.
  *
  * @example
+ * ```ts
  * import { InvalidOptions } from "@lifeline/deadline"
  *
- * const fields: InvalidOptions.InvalidOptionsFields = { option: "capacity", value: 0, reason: "must be a whole number ≥ 1" }
+ * const fields: InvalidOptions.InvalidOptionsFields = {
+ *   option: "capacity",
+ *   value: 0,
+ *   reason: "must be a whole number ≥ 1"
+ * }
+ * console.log(new InvalidOptions.InvalidOptions(fields).message) // capacity: must be a whole number ≥ 1 (got 0)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -29,40 +36,31 @@ export interface InvalidOptionsFields {
   readonly reason: string
 }
 
-// Annotated so that JSR reads the class's type without inferring `Data.TaggedError`'s result.
-const InvalidOptionsBase: new (
-  args: InvalidOptionsFields
-) => Cause.YieldableError & { readonly _tag: "InvalidOptions" } & InvalidOptionsFields = Data.TaggedError(
-  "InvalidOptions"
-)<InvalidOptionsFields>
-
 /**
  * An option was out of its domain. `message` names the option and the bad value.
- *
- * @example
- * import { InvalidOptions } from "@lifeline/deadline"
- *
- * const error = new InvalidOptions.InvalidOptions({ option: "capacity", value: 0, reason: "must be a positive integer" })
- * console.log(error.message) // capacity: must be a positive integer (got 0)
  *
  * @since 0.1.0
  * @category errors
  */
-export class InvalidOptions extends InvalidOptionsBase {
-  override get message(): string {
-    return `${this.option}: ${this.reason} (got ${show(this.value)})`
-  }
+export interface InvalidOptions extends Cause.YieldableError, InvalidOptionsFields {
+  readonly _tag: "InvalidOptions"
 }
 
-const show = (value: unknown): string => {
-  if (typeof value === "string") return JSON.stringify(value)
-  if (typeof value === "bigint") return `${value}n`
-  if (typeof value === "number" || typeof value === "boolean" || value === undefined || value === null) {
-    return String(value)
-  }
-  try {
-    return JSON.stringify(value) ?? String(value)
-  } catch {
-    return String(value)
-  }
-}
+/**
+ * Makes an {@link InvalidOptions} error; `instanceof InvalidOptions` recognises one.
+ *
+ * @example
+ * ```ts
+ * import { InvalidOptions } from "@lifeline/deadline"
+ * import { Effect } from "effect"
+ *
+ * const error = new InvalidOptions.InvalidOptions({ option: "capacity", value: 0, reason: "must be a whole number ≥ 1" })
+ * const program = Effect.fail(error).pipe(
+ *   Effect.catchTag("InvalidOptions", (e) => Effect.log(`${e.option} rejected: ${e.reason}`))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const InvalidOptions: new (fields: InvalidOptionsFields) => InvalidOptions = internal.InvalidOptions

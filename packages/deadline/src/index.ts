@@ -17,6 +17,20 @@ export * as Deadline from "./Deadline.ts"
 export * as InvalidOptions from "./InvalidOptions.ts"
 
 /**
+ * Counters named `lifeline_*`, and series bound once to fixed tags.
+ *
+ * @since 0.1.0
+ */
+export * as Metrics from "./Metrics.ts"
+
+/**
+ * Time on the monotonic clock, and sleeps longer than a runtime timer can wait.
+ *
+ * @since 0.1.0
+ */
+export * as Monotonic from "./Monotonic.ts"
+
+/**
  * Strict validation of options, shared by every Lifeline package.
  *
  * @since 0.1.0

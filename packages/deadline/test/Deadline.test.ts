@@ -122,6 +122,16 @@ describe("Deadline.within", () => {
       }
     }))
 
+  it.effect("an infinite or malformed grace dies with InvalidOptions: within never waits forever", () =>
+    Effect.gen(function* () {
+      for (const grace of [Duration.infinity, Number.POSITIVE_INFINITY, "forever"] as Array<any>) {
+        const exit = yield* Effect.exit(Deadline.within(Effect.uninterruptible(Effect.never), "1 second", { grace }))
+        const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+        expect(defect).toBeInstanceOf(Deadline.InvalidOptions)
+        expect((defect as Deadline.InvalidOptions).option).toBe("grace")
+      }
+    }))
+
   it.effect("an infinite budget adds no limit of its own but keeps the inherited one", () =>
     Effect.gen(function* () {
       const fiber = yield* Effect.fork(

@@ -1,7 +1,8 @@
 import { HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Duration, Effect, Exit, Fiber, Option, TestClock } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Logger, LogLevel, Metric, Option, TestClock } from "effect"
 import { Deadline } from "@lifeline/deadline"
+import { captureLogs } from "@lifeline/test-kit"
 
 /** A promise that settles only when its signal aborts, recording that it did. */
 const abortable = (seen: { aborted: boolean }) => (signal: AbortSignal) =>
@@ -40,6 +41,49 @@ describe("Deadline.tryPromise", () => {
       yield* TestClock.adjust("1 millis")
       expect(failure(yield* Fiber.join(fiber))).toBeInstanceOf(Deadline.DeadlineExceeded)
       expect(seen.aborted).toBe(true)
+    }))
+
+  it.effect("without a budget, inside a finalizer under an outer deadline, aborts at that deadline with its label", () =>
+    Effect.gen(function* () {
+      const seen = { aborted: false }
+      const outcome: Array<string> = []
+      // A finalizer is uninterruptible: the outer deadline cannot interrupt the call, only a deadline of its own.
+      const flushOnExit = Effect.void.pipe(
+        Effect.ensuring(
+          Deadline.tryPromise(abortable(seen), { label: "final flush" }).pipe(
+            Effect.catchTag(
+              "DeadlineExceeded",
+              (e) =>
+                Effect.sync(() =>
+                  outcome.push(`${e.label} inherited=${e.inherited} after ${Duration.toMillis(e.elapsed)}`)
+                )
+            ),
+            Effect.ignore
+          )
+        )
+      )
+      const fiber = yield* Effect.fork(Effect.exit(flushOnExit.pipe(Deadline.within("2 seconds", { label: "job" }))))
+      yield* TestClock.adjust("1999 millis")
+      expect(seen.aborted).toBe(false)
+      yield* TestClock.adjust("1 millis")
+      yield* Fiber.join(fiber)
+      expect(seen.aborted).toBe(true)
+      expect(outcome).toEqual(["final flush inherited=true after 2000"])
+    }))
+
+  it.effect("without a budget, the inherited deadline's expiry is counted under the call's label", () =>
+    Effect.gen(function* () {
+      const counter = Metric.tagged(Deadline.exceededTotal, "label", "GET /alerts")
+      const before = (yield* Metric.value(counter)).count
+      const fiber = yield* Effect.fork(
+        Effect.exit(
+          Deadline.tryPromise(abortable({ aborted: false }), { label: "GET /alerts" }).pipe(Deadline.within("1 second"))
+        )
+      )
+      yield* TestClock.adjust("1 second")
+      const error = failure(yield* Fiber.join(fiber)) as Deadline.DeadlineExceeded
+      expect(error.label).toBe("GET /alerts")
+      expect((yield* Metric.value(counter)).count).toBe(before + 1)
     }))
 
   it.effect("aborts the signal on outside interruption", () =>
@@ -94,7 +138,7 @@ describe("Deadline.httpClient", () => {
       yield* TestClock.adjust("2 seconds")
       const error = failure(yield* Fiber.join(fiber)) as Deadline.DeadlineExceeded
       expect(error._tag).toBe("DeadlineExceeded")
-      expect(error.label).toBe("GET http://127.0.0.1:9/alerts")
+      expect(error.label).toBe("http GET")
       expect(Duration.toMillis(error.elapsed)).toBe(2000)
     }))
 
@@ -114,6 +158,26 @@ describe("Deadline.httpClient", () => {
       expect(error.inherited).toBe(true)
       expect(Duration.toMillis(error.elapsed)).toBe(2000)
     }))
+
+  it.effect("labels requests by method, never by URL: no series per address, no query string in tags or logs", () =>
+    Effect.gen(function* () {
+      const logs = yield* captureLogs
+      const client = Deadline.httpClient(silentClient, { budget: "1 second" })
+      const urls = ["http://127.0.0.1:9/users/1?token=s3cret", "http://127.0.0.1:9/users/2?token=s3cret"]
+      const fibers = yield* Effect.forEach(
+        urls,
+        (url) => Effect.fork(Effect.exit(client.get(url)).pipe(Effect.provide(logs.layer)))
+      )
+      yield* TestClock.adjust("1 second")
+      for (const fiber of fibers) {
+        expect((failure(yield* Fiber.join(fiber)) as Deadline.DeadlineExceeded).label).toBe("http GET")
+      }
+      const series = (yield* Metric.snapshot).filter((pair) => pair.metricKey.name.startsWith("lifeline_deadline"))
+      const tags = series.flatMap((pair) => pair.metricKey.tags.map((tag) => tag.value))
+      expect(tags).toContain("http GET")
+      expect(tags.some((value) => value.includes("s3cret") || value.includes("/users/"))).toBe(false)
+      expect(JSON.stringify(logs.entries)).not.toContain("s3cret")
+    }).pipe(Effect.provide(Logger.minimumLogLevel(LogLevel.All))))
 
   it.effect("a request that answers in time is returned unchanged", () =>
     Effect.gen(function* () {
@@ -137,7 +201,7 @@ describe("Deadline.httpClient as an Effect", () => {
       const fiber = yield* Effect.fork(Effect.exit(program))
       yield* TestClock.adjust("1 second")
       const error = failure(yield* Fiber.join(fiber)) as Deadline.DeadlineExceeded
-      expect(error.label).toBe("GET http://127.0.0.1:9/context")
+      expect(error.label).toBe("http GET")
       expect(error.inherited).toBe(true)
     }))
 })

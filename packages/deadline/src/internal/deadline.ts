@@ -1,7 +1,8 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
+import type * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -10,28 +11,21 @@ import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import { globalValue } from "effect/GlobalValue"
-import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
-import * as Data from "effect/Data"
-import { InvalidOptions } from "../InvalidOptions.ts"
-import { decodeStrict, duration as validDuration } from "./options.ts"
-
-export interface DeadlineExceededFields {
-  readonly label: string
-  readonly budget: Duration.Duration
-  readonly elapsed: Duration.Duration
-  readonly inherited: boolean
-  readonly abandoned: boolean
-}
+import type * as api from "../Deadline.ts"
+import type * as metricsApi from "../Metrics.ts"
+import * as metrics from "./metrics.ts"
+import { sleepMillisOn, unsafeNow } from "./monotonic.ts"
+import * as options from "./options.ts"
 
 // Annotated so that JSR reads the class's type without inferring `Data.TaggedError`'s result.
 const DeadlineExceededBase: new (
-  args: DeadlineExceededFields
-) => Cause.YieldableError & { readonly _tag: "DeadlineExceeded" } & DeadlineExceededFields = Data.TaggedError(
+  fields: api.DeadlineExceededFields
+) => Cause.YieldableError & { readonly _tag: "DeadlineExceeded" } & api.DeadlineExceededFields = Data.TaggedError(
   "DeadlineExceeded"
-)<DeadlineExceededFields>
+)<api.DeadlineExceededFields>
 
-export class DeadlineExceeded extends DeadlineExceededBase {
+export class DeadlineExceeded extends DeadlineExceededBase implements api.DeadlineExceeded {
   override get message(): string {
     const limit = Duration.isFinite(this.budget) ? `deadline of ${Duration.format(this.budget)}` : "deadline"
     const origin = this.inherited ? " (limit inherited from an enclosing deadline)" : ""
@@ -41,7 +35,7 @@ export class DeadlineExceeded extends DeadlineExceededBase {
 }
 
 /**
- * The innermost deadline of the running fiber, as an absolute time on the `Clock` in milliseconds.
+ * The innermost deadline of the running fiber, as an instant on the monotonic time line in milliseconds.
  *
  * `expired` is where a nested `within` whose limit was inherited from this one leaves the error it would
  * have raised when this deadline interrupts it: both fire at the same instant, and the caller should see the
@@ -58,47 +52,52 @@ export const currentDeadline: FiberRef.FiberRef<Current | undefined> = globalVal
   () => FiberRef.unsafeMake<Current | undefined>(undefined)
 )
 
-export const abandonedTotal = Metric.counter("lifeline_deadline_abandoned_total", {
-  description: "Work still running after its deadline and grace period, left running detached",
-  incremental: true
-})
+export const abandonedTotal = metrics.counter(
+  "lifeline_deadline_abandoned_total",
+  "Work still running after its deadline and grace period, left running detached"
+)
 
-export const exceededTotal = Metric.counter("lifeline_deadline_exceeded_total", {
-  description: "Deadlines that expired before their work finished",
-  incremental: true
-})
+export const exceededTotal = metrics.counter(
+  "lifeline_deadline_exceeded_total",
+  "Deadlines that expired before their work finished"
+)
+
+/** Series per label, bound once: labels come from the caller's code, so this map is as bounded as they are. */
+const seriesByLabel = new Map<
+  string,
+  { readonly exceeded: metricsApi.Bound<number>; readonly abandoned: metricsApi.Bound<number> }
+>()
+const series = (label: string) => {
+  let found = seriesByLabel.get(label)
+  if (found === undefined) {
+    found = {
+      exceeded: metrics.bind(exceededTotal, { label }),
+      abandoned: metrics.bind(abandonedTotal, { label })
+    }
+    seriesByLabel.set(label, found)
+  }
+  return found
+}
 
 const defaultGrace = Duration.seconds(1)
 const defaultLabel = "deadline"
 
-export interface WithinOptions {
-  readonly label?: string | undefined
-  readonly grace?: Duration.DurationInput | undefined
-}
-
 const decodeBudget = (budget: Duration.DurationInput): Duration.Duration => {
-  const decoded = decodeStrict(budget)
-  if (decoded === undefined) {
-    throw new InvalidOptions({ option: "budget", value: budget, reason: "must be a duration" })
-  }
+  const decoded = options.decodeDuration(budget)
+  if (decoded === undefined) throw options.invalid("budget", budget, "must be a duration")
   return decoded
 }
 
-const decodeGrace = (grace: Duration.DurationInput | undefined): Duration.Duration => {
-  if (grace === undefined) return defaultGrace
-  const decoded = validDuration("grace", grace, "non-negative")
-  if (decoded._tag === "Left") throw decoded.left
-  return decoded.right
-}
-
-const toMillis = (d: Duration.Duration): number => Duration.toMillis(d)
+const decodeGrace = options.optional(options.nonNegativeDuration, defaultGrace)
 
 /**
  * Completes `signal` after `ms` on a daemon fiber of its own, so that a caller waiting on `signal` is woken in
  * time whatever its own interruptibility (a finalizer cannot be interrupted out of a wait).
  */
-const alarm = (ms: number, signal: Deferred.Deferred<void>) =>
-  Effect.forkDaemon(Effect.interruptible(Effect.zipRight(Effect.sleep(ms), Deferred.succeed(signal, undefined))))
+const alarm = (clock: Clock.Clock, ms: number, signal: Deferred.Deferred<void>) =>
+  Effect.forkDaemon(
+    Effect.interruptible(Effect.zipRight(sleepMillisOn(clock, ms), Deferred.succeed(signal, undefined)))
+  )
 
 /**
  * What the caller waits on. `ended` is set by the work alone, when it ends; `wake` is completed by the work
@@ -120,7 +119,12 @@ const signalEnd = (watch: Watch) =>
  * Interrupts `work` without waiting for it, then waits for it at most `grace`. Returns whether it ended.
  * Timers are interrupted and awaited (a sleeping fiber ends at once), so none outlives the call.
  */
-const stop = <A, E>(work: Fiber.RuntimeFiber<A, E>, watch: Watch, grace: Duration.Duration): Effect.Effect<boolean> =>
+const stop = <A, E>(
+  clock: Clock.Clock,
+  work: Fiber.RuntimeFiber<A, E>,
+  watch: Watch,
+  grace: Duration.Duration
+): Effect.Effect<boolean> =>
   Effect.zipRight(
     // A signal, not `Fiber.interruptFork`: that forks a fiber which would wait forever on uninterruptible work.
     Effect.flatMap(Effect.fiberId, (id) => Fiber.interruptAsFork(work, id)),
@@ -128,74 +132,27 @@ const stop = <A, E>(work: Fiber.RuntimeFiber<A, E>, watch: Watch, grace: Duratio
       if (watch.ended) return Effect.succeed(true)
       watch.wake = Deferred.unsafeMake(work.id())
       const wake = watch.wake
-      return Effect.flatMap(alarm(toMillis(grace), wake), (timer) =>
+      return Effect.flatMap(alarm(clock, Duration.toMillis(grace), wake), (timer) =>
         Effect.zipRight(
           Deferred.await(wake),
-          Effect.as(Fiber.interrupt(timer), watch.ended)
-        ).pipe(Effect.map(() => watch.ended)))
+          Effect.suspend(() => Effect.as(Fiber.interrupt(timer), watch.ended))
+        ))
     })
   )
 
 const abandon = (label: string, budget: Duration.Duration, grace: Duration.Duration) =>
   Effect.zipRight(
-    Metric.increment(Metric.tagged(abandonedTotal, "label", label)),
+    series(label).abandoned.update(1),
     Effect.logWarning("deadline: work could not be interrupted within its grace period; left running").pipe(
       Effect.annotateLogs({ label, budget: Duration.format(budget), grace: Duration.format(grace) })
     )
   )
 
-export const within: {
-  (
-    budget: Duration.DurationInput,
-    options?: WithinOptions
-  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | DeadlineExceeded, R>
-  <A, E, R>(
-    self: Effect.Effect<A, E, R>,
-    budget: Duration.DurationInput,
-    options?: WithinOptions
-  ): Effect.Effect<A, E | DeadlineExceeded, R>
-} = dual(
-  (args) => Effect.isEffect(args[0]),
-  <A, E, R>(
-    self: Effect.Effect<A, E, R>,
-    budgetInput: Duration.DurationInput,
-    options?: WithinOptions
-  ): Effect.Effect<A, E | DeadlineExceeded, R> =>
-    Effect.suspend(() => {
-      let budget: Duration.Duration
-      let grace: Duration.Duration
-      try {
-        budget = decodeBudget(budgetInput)
-        grace = decodeGrace(options?.grace)
-      } catch (error) {
-        return Effect.die(error)
-      }
-      const label = options?.label ?? defaultLabel
-      return Effect.flatMap(
-        Effect.zip(Clock.currentTimeMillis, FiberRef.get(currentDeadline)),
-        ([startedAt, outer]) => {
-          const own = Duration.isFinite(budget) ? startedAt + toMillis(budget) : Number.POSITIVE_INFINITY
-          const inherited = outer !== undefined && outer.at < own
-          const at = inherited ? outer.at : own
-          if (at === Number.POSITIVE_INFINITY) return self
-          const spec: Spec = {
-            current: { at, label, expired: { error: undefined } },
-            parent: inherited ? outer : undefined,
-            startedAt,
-            budget,
-            grace
-          }
-          if (at <= startedAt) return fail(expiredError(spec, startedAt, false))
-          return run(self, spec)
-        }
-      )
-    })
-)
-
 interface Spec {
   readonly current: Current
   /** The enclosing deadline this one's limit was inherited from, if any. */
   readonly parent: Current | undefined
+  readonly clock: Clock.Clock
   readonly startedAt: number
   readonly budget: Duration.Duration
   readonly grace: Duration.Duration
@@ -212,16 +169,64 @@ const expiredError = (spec: Spec, now: number, abandoned: boolean): DeadlineExce
   })
 
 const fail = (error: DeadlineExceeded): Effect.Effect<never, DeadlineExceeded> =>
-  Effect.zipRight(Metric.increment(Metric.tagged(exceededTotal, "label", error.label)), Effect.fail(error))
+  Effect.zipRight(series(error.label).exceeded.update(1), Effect.fail(error))
+
+const withinImpl = <A, E, R>(
+  self: Effect.Effect<A, E, R>,
+  budgetInput: Duration.DurationInput,
+  withinOptions?: api.WithinOptions
+): Effect.Effect<A, E | DeadlineExceeded, R> =>
+  Effect.suspend(() => {
+    let budget: Duration.Duration
+    let grace: Duration.Duration
+    try {
+      budget = decodeBudget(budgetInput)
+      grace = options.getOrThrow(decodeGrace("grace", withinOptions?.grace))
+    } catch (error) {
+      return Effect.die(error)
+    }
+    const label = withinOptions?.label ?? defaultLabel
+    return Effect.clockWith((clock) =>
+      Effect.flatMap(FiberRef.get(currentDeadline), (outer) => {
+        const startedAt = unsafeNow(clock)
+        const own = Duration.isFinite(budget) ? startedAt + Duration.toMillis(budget) : Number.POSITIVE_INFINITY
+        const inherited = outer !== undefined && outer.at < own
+        const at = inherited ? outer.at : own
+        if (at === Number.POSITIVE_INFINITY) return self
+        const spec: Spec = {
+          current: { at, label, expired: { error: undefined } },
+          parent: inherited ? outer : undefined,
+          clock,
+          startedAt,
+          budget,
+          grace
+        }
+        if (at <= startedAt) return fail(expiredError(spec, startedAt, false))
+        return run(self, spec)
+      })
+    )
+  })
+
+export const within: {
+  (
+    budget: Duration.DurationInput,
+    options?: api.WithinOptions
+  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | DeadlineExceeded, R>
+  <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    budget: Duration.DurationInput,
+    options?: api.WithinOptions
+  ): Effect.Effect<A, E | DeadlineExceeded, R>
+} = dual((args) => Effect.isEffect(args[0]), withinImpl)
 
 const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A, E | DeadlineExceeded, R> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.withFiberRuntime<A, E | DeadlineExceeded, R>((caller) => {
-      const { current, grace } = spec
+      const { clock, current, grace } = spec
       const watch: Watch = { ended: false, wake: Deferred.unsafeMake(caller.id()) }
       const deadline = watch.wake
       const stopAndAccount = (work: Fiber.RuntimeFiber<A, E>) =>
-        Effect.tap(stop(work, watch, grace), (stopped) =>
+        Effect.tap(stop(clock, work, watch, grace), (stopped) =>
           // A nested `within` that already gave up on the same work has counted and logged it.
           stopped || current.expired.error?.abandoned === true
             ? Effect.void
@@ -234,7 +239,7 @@ const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A
             (exit): Effect.Effect<A, E | DeadlineExceeded> =>
               exit !== undefined && (Exit.isSuccess(exit) || !Cause.isInterruptedOnly(exit.cause))
                 ? exit
-                : Effect.flatMap(Clock.currentTimeMillis, (now) => fail(expiredError(spec, now, !stopped)))
+                : Effect.suspend(() => fail(expiredError(spec, unsafeNow(clock), !stopped)))
           ))
       // The work runs on its own fiber so that, if it cannot be interrupted, the caller can leave without it.
       // It is made interruptible explicitly: inside a finalizer a deadline must still be able to stop it.
@@ -243,19 +248,19 @@ const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A
           Effect.interruptible(Effect.locally(self, currentDeadline, current)).pipe(Effect.ensuring(signalEnd(watch)))
         ),
         (work) =>
-          Effect.flatMap(alarm(current.at - spec.startedAt, deadline), (timer) =>
+          Effect.flatMap(alarm(clock, current.at - unsafeNow(clock), deadline), (timer) =>
             restore(Deferred.await(deadline)).pipe(
               Effect.onInterrupt(() =>
                 Effect.zipRight(
                   Fiber.interrupt(timer),
                   Effect.flatMap(stopAndAccount(work), (stopped) =>
-                    Effect.flatMap(Clock.currentTimeMillis, (now) =>
-                      Effect.sync(() => {
-                        // Interrupted by the enclosing deadline this one inherited: leave it the more specific error.
-                        if (spec.parent !== undefined && now >= current.at && spec.parent.expired.error === undefined) {
-                          spec.parent.expired.error = expiredError(spec, now, !stopped)
-                        }
-                      })))
+                    Effect.sync(() => {
+                      const now = unsafeNow(clock)
+                      // Interrupted by the enclosing deadline this one inherited: leave it the more specific error.
+                      if (spec.parent !== undefined && now >= current.at && spec.parent.expired.error === undefined) {
+                        spec.parent.expired.error = expiredError(spec, now, !stopped)
+                      }
+                    }))
                 )
               ),
               Effect.zipRight(Effect.suspend(() => {
@@ -282,63 +287,57 @@ export const remaining: Effect.Effect<Option.Option<Duration.Duration>> = Effect
   (current) =>
     current === undefined
       ? Effect.succeed(Option.none())
-      : Effect.map(Clock.currentTimeMillis, (now) => Option.some(Duration.millis(Math.max(0, current.at - now))))
+      : Effect.clockWith((clock) =>
+        Effect.sync(() => Option.some(Duration.millis(Math.max(0, current.at - unsafeNow(clock)))))
+      )
 )
 
-export interface TryPromiseOptions<E> {
-  readonly budget?: Duration.DurationInput | undefined
-  readonly label?: string | undefined
-  readonly grace?: Duration.DurationInput | undefined
-  readonly catch?: ((error: unknown) => E) | undefined
-}
+/**
+ * Bounds `effect` by `budget` when given, else by the inherited deadline alone (an infinite budget of its
+ * own): either way it runs under `within`, on a fiber of its own that the deadline can interrupt even where
+ * the caller cannot be interrupted (a finalizer), with the caller's label and grace.
+ */
+const bounded = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  budget: Duration.DurationInput | undefined,
+  label: string | undefined,
+  grace: Duration.DurationInput | undefined
+): Effect.Effect<A, E | DeadlineExceeded, R> => withinImpl(effect, budget ?? Duration.infinity, { label, grace })
 
 export const tryPromise = <A, E = Cause.UnknownException>(
   evaluate: (signal: AbortSignal) => PromiseLike<A>,
-  options?: TryPromiseOptions<E>
+  tryOptions?: api.TryPromiseOptions<E>
 ): Effect.Effect<A, E | DeadlineExceeded> => {
-  const onError = options?.catch
+  const onError = tryOptions?.catch
   // The wrapper declares its parameter so Effect always creates, passes and aborts the signal.
-  const attempt: Effect.Effect<A, E> = onError === undefined
-    ? Effect.tryPromise((signal: AbortSignal) => evaluate(signal)) as Effect.Effect<A, any>
+  const attempt: Effect.Effect<A, E | Cause.UnknownException> = onError === undefined
+    ? Effect.tryPromise((signal: AbortSignal) => evaluate(signal))
     : Effect.tryPromise({ try: (signal: AbortSignal) => evaluate(signal), catch: onError })
-  if (options?.budget === undefined) return attempt
-  return within(attempt, options.budget, { label: options.label, grace: options.grace })
-}
-
-export interface HttpClientOptions {
-  readonly budget?: Duration.DurationInput | undefined
-  readonly label?: string | undefined
-  readonly grace?: Duration.DurationInput | undefined
+  // Without `catch` the error type is `UnknownException`, which is also `E`'s default.
+  return bounded(attempt as Effect.Effect<A, E>, tryOptions?.budget, tryOptions?.label, tryOptions?.grace)
 }
 
 const boundClient = <E, R>(
   client: HttpClient.HttpClient.With<E, R>,
-  options?: HttpClientOptions
+  clientOptions?: api.HttpClientOptions
 ): HttpClient.HttpClient.With<E | DeadlineExceeded, R> =>
-  HttpClient.transform(client, (effect, request) =>
-    Effect.flatMap(FiberRef.get(currentDeadline), (current) => {
-      const label = options?.label ?? `${request.method} ${request.url}`
-      if (options?.budget !== undefined) {
-        return within(effect, options.budget, { label, grace: options.grace })
-      }
-      if (current === undefined) return effect
-      // An infinite budget of its own puts the request on its own fiber under the inherited deadline, so even a
-      // request stuck in uninterruptible code cannot hold the caller past it.
-      return within(effect, Duration.infinity, { label, grace: options?.grace })
-    }))
+  HttpClient.transform(
+    client,
+    (effect, request) =>
+      bounded(effect, clientOptions?.budget, clientOptions?.label ?? `http ${request.method}`, clientOptions?.grace)
+  )
+
+const isClient = (u: unknown): boolean => typeof u === "object" && u !== null && HttpClient.TypeId in u
 
 const httpClientFn: {
   (
-    options?: HttpClientOptions
+    options?: api.HttpClientOptions
   ): <E, R>(client: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E | DeadlineExceeded, R>
   <E, R>(
     client: HttpClient.HttpClient.With<E, R>,
-    options?: HttpClientOptions
+    options?: api.HttpClientOptions
   ): HttpClient.HttpClient.With<E | DeadlineExceeded, R>
-} = dual(
-  (args) => typeof args[0] === "object" && args[0] !== null && HttpClient.TypeId in args[0],
-  boundClient
-)
+} = dual((args) => isClient(args[0]), boundClient)
 
 const fromContext: Effect.Effect<
   HttpClient.HttpClient.With<HttpClientError.HttpClientError | DeadlineExceeded>,
@@ -357,12 +356,15 @@ const callableEffect = <F extends (...args: Array<any>) => unknown, A, E, R>(
 ): F & Effect.Effect<A, E, R> => {
   Object.setPrototypeOf(f, Object.getPrototypeOf(effect))
   for (const key of Reflect.ownKeys(effect)) {
-    Object.defineProperty(f, key, { value: (effect as any)[key], writable: true, configurable: true, enumerable: true })
+    const descriptor = Reflect.getOwnPropertyDescriptor(effect, key)
+    if (descriptor !== undefined) Object.defineProperty(f, key, { ...descriptor, configurable: true })
   }
   return f as F & Effect.Effect<A, E, R>
 }
 
 export const httpClient: typeof httpClientFn & typeof fromContext = callableEffect(
-  (...args: Array<any>) => (httpClientFn as any)(...args),
+  function httpClient(...args: Parameters<typeof boundClient>) {
+    return httpClientFn(...args)
+  } as typeof httpClientFn,
   fromContext
 )

@@ -1,6 +1,6 @@
 /**
- * Retained-heap readings shared by the benchmarks and the memory and soak tests: a full collection before
- * each reading, so the figures compare what is kept, not garbage not yet collected.
+ * Retained-heap readings for memory tests and benchmarks: a full collection before each reading, so the
+ * figures compare what is kept, not garbage not yet collected. Works on Node and Deno (`node:v8`, `node:vm`).
  */
 import * as v8 from "node:v8"
 import * as vm from "node:vm"

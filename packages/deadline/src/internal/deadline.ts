@@ -3,7 +3,6 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -15,7 +14,7 @@ import * as Option from "effect/Option"
 import type * as api from "../Deadline.ts"
 import type * as metricsApi from "../Metrics.ts"
 import * as metrics from "./metrics.ts"
-import { sleepMillisOn, unsafeNow } from "./monotonic.ts"
+import { schedule, unsafeNow } from "./monotonic.ts"
 import * as options from "./options.ts"
 
 // Annotated so that JSR reads the class's type without inferring `Data.TaggedError`'s result.
@@ -47,9 +46,13 @@ interface Current {
   readonly expired: { error: DeadlineExceeded | undefined }
 }
 
+/**
+ * A child fiber's deadline never flows back into its parent when joined: `within` sets it on the fiber that
+ * runs the work, and the caller keeps its own.
+ */
 export const currentDeadline: FiberRef.FiberRef<Current | undefined> = globalValue(
   Symbol.for("@lifeline/deadline/currentDeadline"),
-  () => FiberRef.unsafeMake<Current | undefined>(undefined)
+  () => FiberRef.unsafeMake<Current | undefined>(undefined, { join: (parent) => parent })
 )
 
 export const abandonedTotal = metrics.counter(
@@ -91,33 +94,57 @@ const decodeBudget = (budget: Duration.DurationInput): Duration.Duration => {
 const decodeGrace = options.optional(options.nonNegativeDuration, defaultGrace)
 
 /**
- * Completes `signal` after `ms` on a daemon fiber of its own, so that a caller waiting on `signal` is woken in
- * time whatever its own interruptibility (a finalizer cannot be interrupted out of a wait).
+ * What the caller waits on while the work runs on its own fiber: woken by the work's end (`ended` is set by
+ * the work's fiber alone) or by the alarm of the current phase (the deadline, then the grace period).
+ * A plain callback rather than a `Deferred`: one is made per call, and a timer or fiber observer wakes it
+ * whatever the caller's interruptibility (a finalizer cannot be interrupted out of a wait).
  */
-const alarm = (clock: Clock.Clock, ms: number, signal: Deferred.Deferred<void>) =>
-  Effect.forkDaemon(
-    Effect.interruptible(Effect.zipRight(sleepMillisOn(clock, ms), Deferred.succeed(signal, undefined)))
-  )
+class Watch {
+  ended = false
+  private woken = false
+  private resume: ((effect: Effect.Effect<void>) => void) | undefined = undefined
 
-/**
- * What the caller waits on. `ended` is set by the work alone, when it ends; `wake` is completed by the work
- * ending or by the alarm of the current phase (the deadline, then the grace period), whichever comes first.
- */
-interface Watch {
-  ended: boolean
-  wake: Deferred.Deferred<void>
+  readonly wake = (): void => {
+    const resume = this.resume
+    if (resume === undefined) {
+      this.woken = true
+      return
+    }
+    this.resume = undefined
+    resume(Effect.void)
+  }
+
+  /** Starts a phase: only a wake from now on counts. */
+  rearm(): void {
+    this.woken = false
+  }
+
+  readonly wait: Effect.Effect<void> = Effect.async<void>((resume) => {
+    if (this.woken) {
+      this.woken = false
+      resume(Effect.void)
+      return
+    }
+    this.resume = resume
+    return Effect.sync(() => {
+      this.resume = undefined
+    })
+  })
 }
 
-/** Runs on the work's fiber as its last step: records the end and wakes whoever waits. */
-const signalEnd = (watch: Watch) =>
-  Effect.sync(() => {
+/** Wakes `watch` when `work` ends: the last thing the work's fiber does, with no effect wrapped around it. */
+const observe = <A, E>(work: Fiber.RuntimeFiber<A, E>, watch: Watch): void => {
+  const onEnd = () => {
     watch.ended = true
-    Deferred.unsafeDone(watch.wake, Exit.void)
-  })
+    watch.wake()
+  }
+  if (work.unsafePoll() !== null) onEnd()
+  else work.addObserver(onEnd)
+}
 
 /**
  * Interrupts `work` without waiting for it, then waits for it at most `grace`. Returns whether it ended.
- * Timers are interrupted and awaited (a sleeping fiber ends at once), so none outlives the call.
+ * The grace timer is cancelled before returning, so none outlives the call.
  */
 const stop = <A, E>(
   clock: Clock.Clock,
@@ -130,12 +157,11 @@ const stop = <A, E>(
     Effect.flatMap(Effect.fiberId, (id) => Fiber.interruptAsFork(work, id)),
     Effect.suspend(() => {
       if (watch.ended) return Effect.succeed(true)
-      watch.wake = Deferred.unsafeMake(work.id())
-      const wake = watch.wake
-      return Effect.flatMap(alarm(clock, Duration.toMillis(grace), wake), (timer) =>
+      watch.rearm()
+      return Effect.flatMap(schedule(clock, Duration.toMillis(grace), watch.wake), (cancel) =>
         Effect.zipRight(
-          Deferred.await(wake),
-          Effect.suspend(() => Effect.as(Fiber.interrupt(timer), watch.ended))
+          watch.wait,
+          Effect.suspend(() => Effect.as(cancel, watch.ended))
         ))
     })
   )
@@ -220,39 +246,36 @@ export const within: {
 } = dual((args) => Effect.isEffect(args[0]), withinImpl)
 
 const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A, E | DeadlineExceeded, R> =>
-  Effect.uninterruptibleMask((restore) =>
-    Effect.withFiberRuntime<A, E | DeadlineExceeded, R>((caller) => {
-      const { clock, current, grace } = spec
-      const watch: Watch = { ended: false, wake: Deferred.unsafeMake(caller.id()) }
-      const deadline = watch.wake
-      const stopAndAccount = (work: Fiber.RuntimeFiber<A, E>) =>
-        Effect.tap(stop(clock, work, watch, grace), (stopped) =>
-          // A nested `within` that already gave up on the same work has counted and logged it.
-          stopped || current.expired.error?.abandoned === true
-            ? Effect.void
-            : abandon(current.label, spec.budget, grace))
-      const expire = (work: Fiber.RuntimeFiber<A, E>): Effect.Effect<A, E | DeadlineExceeded> =>
-        Effect.flatMap(stopAndAccount(work), (stopped) =>
-          Effect.flatMap(
-            // Work that finished on its own while being stopped keeps its result: the deadline lost the race.
-            stopped ? Fiber.await(work) : Effect.succeed(undefined),
-            (exit): Effect.Effect<A, E | DeadlineExceeded> =>
-              exit !== undefined && (Exit.isSuccess(exit) || !Cause.isInterruptedOnly(exit.cause))
-                ? exit
-                : Effect.suspend(() => fail(expiredError(spec, unsafeNow(clock), !stopped)))
-          ))
-      // The work runs on its own fiber so that, if it cannot be interrupted, the caller can leave without it.
-      // It is made interruptible explicitly: inside a finalizer a deadline must still be able to stop it.
-      return Effect.flatMap(
-        Effect.forkDaemon(
-          Effect.interruptible(Effect.locally(self, currentDeadline, current)).pipe(Effect.ensuring(signalEnd(watch)))
-        ),
-        (work) =>
-          Effect.flatMap(alarm(clock, current.at - unsafeNow(clock), deadline), (timer) =>
-            restore(Deferred.await(deadline)).pipe(
+  Effect.uninterruptibleMask((restore) => {
+    const { clock, current, grace } = spec
+    const watch = new Watch()
+    const stopAndAccount = (work: Fiber.RuntimeFiber<A, E>) =>
+      Effect.tap(stop(clock, work, watch, grace), (stopped) =>
+        // A nested `within` that already gave up on the same work has counted and logged it.
+        stopped || current.expired.error?.abandoned === true ? Effect.void : abandon(current.label, spec.budget, grace))
+    const expire = (work: Fiber.RuntimeFiber<A, E>): Effect.Effect<A, E | DeadlineExceeded> =>
+      Effect.flatMap(stopAndAccount(work), (stopped) =>
+        Effect.flatMap(
+          // Work that finished on its own while being stopped keeps its result: the deadline lost the race.
+          stopped ? Fiber.await(work) : Effect.succeed(undefined),
+          (exit): Effect.Effect<A, E | DeadlineExceeded> =>
+            exit !== undefined && (Exit.isSuccess(exit) || !Cause.isInterruptedOnly(exit.cause))
+              ? exit
+              : Effect.suspend(() => fail(expiredError(spec, unsafeNow(clock), !stopped)))
+        ))
+    // The work runs on its own fiber so that, if it cannot be interrupted, the caller can leave without it.
+    // It is made interruptible explicitly: inside a finalizer a deadline must still be able to stop it.
+    return Effect.flatMap(
+      Effect.forkDaemon(Effect.interruptible(Effect.zipRight(FiberRef.set(currentDeadline, current), self))),
+      (work) => {
+        observe(work, watch)
+        return Effect.flatMap(
+          schedule(clock, current.at - unsafeNow(clock), watch.wake),
+          (cancelAlarm) =>
+            restore(watch.wait).pipe(
               Effect.onInterrupt(() =>
                 Effect.zipRight(
-                  Fiber.interrupt(timer),
+                  cancelAlarm,
                   Effect.flatMap(stopAndAccount(work), (stopped) =>
                     Effect.sync(() => {
                       const now = unsafeNow(clock)
@@ -266,7 +289,7 @@ const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A
               Effect.zipRight(Effect.suspend(() => {
                 if (!watch.ended) return expire(work)
                 return Effect.zipRight(
-                  Fiber.interrupt(timer),
+                  cancelAlarm,
                   Effect.flatMap(
                     Fiber.await(work),
                     (exit): Effect.Effect<A, E> =>
@@ -274,10 +297,11 @@ const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A
                   )
                 )
               }))
-            ))
-      )
-    })
-  )
+            )
+        )
+      }
+    )
+  })
 
 export const detach = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.locally(self, currentDeadline, undefined)

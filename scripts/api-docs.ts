@@ -329,7 +329,10 @@ const readPackage = (dir: string): Package | undefined => {
     const json = JSON.parse(manifest) as {
       name?: string
       description?: string
+      private?: boolean
     }
+    // Private workspace packages (the test kit) are not part of the published API.
+    if (json.private === true) return undefined
     name = json.name ?? name
     description = json.description ?? ""
   } catch {

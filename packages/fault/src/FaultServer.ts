@@ -1,30 +1,44 @@
 /**
  * Loopback servers that misbehave on purpose, for tests, examples and benchmarks.
  *
- * Every incident Lifeline answers starts with a peer that does not behave: a log sink that accepts the
- * connection and stops reading (000, 004), an HTTP server that never answers a half-open request (001),
- * a dependency that resets or fails some of its calls. A `FaultServer` is that peer, on 127.0.0.1, in
- * the spirit of toxiproxy: `blackhole`, `silent`, `slow`, `reset`, `flaky`, `refused`, plus a
- * well-behaved `ok` baseline and a general `http` server whose replies the test decides.
+ * Every incident Lifeline answers starts with a peer that does not behave, and each replay needs it again:
+ * a log sink that accepts the connection and stops reading (`runner-shutdown-hang`, `log-shipper-oom`), an
+ * HTTP server that reads a request and never answers it (`patrol-loop-stall`), a dependency that resets or
+ * fails some of its calls. A `FaultServer` is that peer, on 127.0.0.1, in the spirit of toxiproxy:
+ * `blackhole`, `silent`, `slow`, `reset`, `flaky`, `refused`, plus a well-behaved `ok` baseline and a
+ * general `http` server whose replies the test decides.
  *
- * Each server records what a test asserts on: connections opened and when the client closed them,
- * bytes received, requests received. Every constructor is scoped: closing the scope destroys all
- * sockets and closes the listener, so no handle keeps the process alive.
+ * Each server records what a test asserts on: connections opened and when and by whom they were closed,
+ * bytes received, requests received. Options, headers included, are checked when the server is made; a
+ * reply function or `flaky` rule that throws costs its request a 500, never an uncaught exception or a
+ * hanging client. Every constructor is scoped: closing the scope destroys all sockets and closes the
+ * listener, and once it has closed the records show every connection closed.
  *
  * @since 0.1.0
  */
-import type { Duration, Effect, Pipeable } from "effect"
+import { InvalidOptions as DeadlineInvalidOptions } from "@lifeline/deadline"
+import type * as Cause from "effect/Cause"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Pipeable from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
-import * as errors from "./internal/errors.ts"
 import * as internal from "./internal/faultServer.ts"
 
 /**
- * Unique identifier of a `FaultServer` value.
+ * Marks a value as a running {@link FaultServer}. A server carries it; the bare {@link Endpoint} of
+ * {@link refused} does not, since nothing listens there.
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
- * console.log(typeof FaultServer.TypeId) // "symbol"
+ *
+ * const listening = (endpoint: FaultServer.Endpoint): boolean => FaultServer.TypeId in endpoint
+ *
+ * const program = Effect.gen(function*() {
+ *   console.log(listening(yield* FaultServer.ok()))       // true
+ *   console.log(listening(yield* FaultServer.refused()))  // false
+ * }).pipe(Effect.scoped)
  * ```
  *
  * @since 0.1.0
@@ -33,12 +47,15 @@ import * as internal from "./internal/faultServer.ts"
 export const TypeId: typeof internal.TypeId = internal.TypeId
 
 /**
- * The type of {@link TypeId}.
+ * The type of {@link TypeId}: the key that makes a value a {@link FaultServer}.
  *
  * @example
  * ```ts
- * import type { FaultServer } from "@lifeline/fault"
- * type Id = FaultServer.TypeId
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * // A helper that accepts only running servers, never a bare endpoint
+ * const describe = (server: { readonly [FaultServer.TypeId]: FaultServer.TypeId; readonly url: string }) =>
+ *   `fault server at ${server.url}`
  * ```
  *
  * @since 0.1.0
@@ -47,15 +64,17 @@ export const TypeId: typeof internal.TypeId = internal.TypeId
 export type TypeId = typeof TypeId
 
 /**
- * Options that were rejected when a server was made: the option, the bad value and why.
+ * Options that were rejected when a server was made: the option, the bad value and why. The same class as
+ * `InvalidOptions` of `@lifeline/deadline`, which every Lifeline package fails with.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { FaultServer } from "@lifeline/fault"
  *
- * const program = FaultServer.slow({ delay: "-1 second" }).pipe(
- *   Effect.catchTag("InvalidOptions", (e) => Effect.log(e.option, e.reason)),
+ * const program = FaultServer.ok({ headers: { "bad header": "x" } }).pipe(
+ *   Effect.catchTag("InvalidOptions", (e) => Effect.log(e.message)),
+ *   // headers: must have names that are HTTP tokens: … (got "bad header")
  *   Effect.scoped
  * )
  * ```
@@ -63,7 +82,9 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category errors
  */
-export const InvalidOptions: typeof errors.InvalidOptions = errors.InvalidOptions
+export const InvalidOptions: new (
+  fields: DeadlineInvalidOptions.InvalidOptionsFields
+) => DeadlineInvalidOptions.InvalidOptions = DeadlineInvalidOptions.InvalidOptions
 
 /**
  * The type of an {@link InvalidOptions} error: `option`, `value`, `reason`, and a `message` naming them.
@@ -71,13 +92,73 @@ export const InvalidOptions: typeof errors.InvalidOptions = errors.InvalidOption
  * @example
  * ```ts
  * import type { FaultServer } from "@lifeline/fault"
+ *
  * const describe = (e: FaultServer.InvalidOptions) => `${e.option}=${String(e.value)}: ${e.reason}`
  * ```
  *
  * @since 0.1.0
  * @category errors
  */
-export type InvalidOptions = errors.InvalidOptions
+export type InvalidOptions = DeadlineInvalidOptions.InvalidOptions
+
+/**
+ * The fields of {@link PortInUse}: the address that could not be bound.
+ *
+ * @example
+ * ```ts
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * const fields: FaultServer.PortInUseFields = { host: "127.0.0.1", port: 8080 }
+ * console.log(new FaultServer.PortInUse(fields).message) // 127.0.0.1:8080 is already in use (port 0 picks a free port)
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PortInUseFields {
+  /** The address asked for. */
+  readonly host: string
+  /** The fixed port asked for. */
+  readonly port: number
+}
+
+/**
+ * A server was asked for a fixed port that another listener already holds (`EADDRINUSE`).
+ *
+ * @example
+ * ```ts
+ * import type { FaultServer } from "@lifeline/fault"
+ *
+ * // what a test reports when its fixture port is taken by a stray process
+ * const explain = (e: FaultServer.PortInUse) => `port ${e.port} on ${e.host} is taken: stop the other listener or use port 0`
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export interface PortInUse extends Cause.YieldableError, PortInUseFields {
+  readonly _tag: "PortInUse"
+}
+
+/**
+ * Makes a {@link PortInUse}, the typed failure of a constructor whose fixed `port` is taken;
+ * `Effect.catchTag("PortInUse", …)` catches it.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * // a fixed port if it is free, any free port otherwise
+ * const server = FaultServer.ok({ port: 8080 }).pipe(
+ *   Effect.catchTag("PortInUse", (e) => Effect.zipRight(Effect.log(e.message), FaultServer.ok()))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const PortInUse: new (fields: PortInUseFields) => PortInUse = internal.PortInUse
 
 /**
  * Which kind of misbehaviour a server implements.
@@ -85,7 +166,9 @@ export type InvalidOptions = errors.InvalidOptions
  * @example
  * ```ts
  * import type { FaultServer } from "@lifeline/fault"
- * const kind: FaultServer.FaultKind = "silent"
+ *
+ * // label a measurement with the peer it was taken against
+ * const label = (server: FaultServer.FaultServer, ms: number) => `${server.fault satisfies FaultServer.FaultKind}: ${ms} ms`
  * ```
  *
  * @since 0.1.0
@@ -170,8 +253,9 @@ export interface ConnectionRecord {
   /** When the socket closed; `undefined` while open. */
   readonly closedAt: number | undefined
   /**
-   * Who ended it: `"client"` (FIN or RST from the peer), or `"server"` (a `reset` fault, or the scope
-   * closing). `undefined` while open.
+   * Who ended it: `"client"` (FIN or RST from the peer), or `"server"` (a `reset` fault, an answer the
+   * runtime refused to write, a malformed request, or the scope closing). `undefined` while open; never
+   * `undefined` once the scope has closed.
    */
   readonly closedBy: "client" | "server" | undefined
   /** Bytes the server read from this connection (0 for a blackhole that never reads). */
@@ -210,8 +294,17 @@ export interface RequestRecord {
   readonly body: Uint8Array | undefined
   /** When the request was read in full (epoch ms). */
   readonly receivedAt: number
-  /** What the server did with it. */
+  /**
+   * What the server did with it. An answer the runtime refused to write is recorded as `"reset"`: the
+   * connection was reset instead.
+   */
   readonly reply: "respond" | "slow" | "silent" | "reset"
+  /**
+   * Why the request did not get the answer the server was configured with: a reply function or `flaky`
+   * rule that threw, or returned an invalid `Reply` (the client got a 500 whose body is this text), or an
+   * answer the runtime refused to write (the connection was reset). `undefined` when all went as configured.
+   */
+  readonly error: string | undefined
 }
 
 /**
@@ -273,9 +366,12 @@ export interface RequestInfo {
  * What an HTTP server does with a request, once it has read it in full:
  * - `respond`: answer at once (`status` default 200, `body` default `"ok"`, or `"status <n>"` for an
  *   error status);
- * - `slow`: answer the same way after `delay`;
+ * - `slow`: answer the same way after `delay` (finite, ≥ 0; delays past a runtime timer's 2^31−1 ms work);
  * - `silent`: never answer, keep the connection open;
  * - `reset`: send a TCP RST (the client sees ECONNRESET or "socket hang up").
+ *
+ * `status` is a whole number from 200 to 599; `body` a string or a `Uint8Array`; `headers` names are HTTP
+ * tokens (RFC 7230) and values visible ASCII or Latin-1 text with spaces and tabs, never CR, LF or NUL.
  *
  * @example
  * ```ts
@@ -299,6 +395,7 @@ export type Reply =
     readonly status?: number | undefined
     /** @default "ok" (or "status <n>" for a status of 300 and more) */
     readonly body?: string | Uint8Array | undefined
+    /** @default {} */
     readonly headers?: Readonly<Record<string, string>> | undefined
   }
   | {
@@ -307,8 +404,9 @@ export type Reply =
     readonly delay: Duration.DurationInput
     /** @default 200 */
     readonly status?: number | undefined
-    /** @default "ok" */
+    /** @default "ok" (or "status <n>" for a status of 300 and more) */
     readonly body?: string | Uint8Array | undefined
+    /** @default {} */
     readonly headers?: Readonly<Record<string, string>> | undefined
   }
   | { readonly kind: "silent" }
@@ -330,15 +428,41 @@ export type Reply =
  */
 export interface ListenOptions {
   /**
-   * Address to bind. Only loopback makes sense for a test kit.
+   * Address to bind: a non-blank host name or IP address of this machine (else `InvalidOptions`). Only
+   * loopback makes sense for a test kit.
    * @default "127.0.0.1"
    */
   readonly host?: string | undefined
   /**
-   * TCP port; 0 picks a free one.
+   * TCP port, a whole number from 0 to 65535; 0 picks a free one. A fixed port another listener holds
+   * fails with {@link PortInUse}.
    * @default 0
    */
   readonly port?: number | undefined
+}
+
+/**
+ * Options that leave the port to the system (`port` absent or `0`). Nothing else can hold such a port, so a
+ * constructor given them cannot fail with {@link PortInUse}, and its type says so.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FaultServer } from "@lifeline/fault"
+ *
+ * // no PortInUse to handle: the error channel is InvalidOptions alone
+ * const server: Effect.Effect<FaultServer.FaultServer, FaultServer.InvalidOptions, never> = FaultServer.ok({ port: 0 })
+ *   .pipe(Effect.scoped)
+ * // a fixed port may be taken
+ * const fixed = FaultServer.ok({ port: 8080 }).pipe(Effect.catchTag("PortInUse", () => FaultServer.ok()))
+ * ```
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface EphemeralPort {
+  /** @default 0 */
+  readonly port?: 0 | undefined
 }
 
 /**
@@ -381,8 +505,9 @@ export interface HttpServerOptions extends ListenOptions {
  */
 export interface HttpOptions extends HttpServerOptions {
   /**
-   * The reply to every request, or a function choosing one per request. A function that throws, or
-   * returns an invalid reply, gets a 500 answer whose body names the problem.
+   * The reply to every request, or a function choosing one per request. A fixed reply is checked when the
+   * server is made; what a function returns is checked per request. A function that throws, or returns an
+   * invalid reply, costs that request a 500 whose body names the problem (also in `RequestRecord.error`).
    * @default { kind: "respond" } (200 "ok")
    */
   readonly reply?: Reply | ((request: RequestInfo) => Reply) | undefined
@@ -402,11 +527,21 @@ export interface HttpOptions extends HttpServerOptions {
  * @category options
  */
 export interface OkOptions extends HttpServerOptions {
-  /** @default 200 */
+  /**
+   * The status of every answer, a whole number from 200 to 599.
+   * @default 200
+   */
   readonly status?: number | undefined
-  /** @default "ok" */
+  /**
+   * The body of every answer, a string or a `Uint8Array`.
+   * @default "ok" (or "status <n>" for a status of 300 and more)
+   */
   readonly body?: string | Uint8Array | undefined
-  /** Extra response headers. */
+  /**
+   * Extra response headers: names are HTTP tokens (RFC 7230), values visible ASCII or Latin-1 text with
+   * spaces and tabs (never CR, LF or NUL). Anything else fails with `InvalidOptions` when the server is made.
+   * @default {}
+   */
   readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
@@ -424,7 +559,10 @@ export interface OkOptions extends HttpServerOptions {
  * @category options
  */
 export interface SlowOptions extends OkOptions {
-  /** How long each response waits before it is sent (finite, not negative). */
+  /**
+   * How long each response waits before it is sent: a finite duration ≥ 0. Delays longer than a runtime
+   * timer can wait (2^31−1 ms, about 24.8 days) still wait their full length.
+   */
   readonly delay: Duration.DurationInput
 }
 
@@ -445,11 +583,14 @@ export interface SlowOptions extends OkOptions {
  * @category options
  */
 export interface FlakyOptions extends HttpServerOptions {
-  /** Fault the n-th, 2n-th, 3n-th … request (an integer >= 1; `every: 1` faults all). */
+  /** Fault the n-th, 2n-th, 3n-th … request (a whole number ≥ 1; `every: 1` faults all). */
   readonly every?: number | undefined
-  /** Fault the first n requests, then behave (an integer >= 1): the shape of a retry test. */
+  /** Fault the first n requests, then behave (a whole number ≥ 1): the shape of a retry test. */
   readonly first?: number | undefined
-  /** Fault the requests this predicate picks. */
+  /**
+   * Fault the requests this predicate picks (it returns `true`). A predicate that throws costs that
+   * request a 500 naming the problem; the server goes on.
+   */
   readonly when?: ((request: RequestInfo) => boolean) | undefined
   /** What a picked request gets. */
   readonly fault: Reply
@@ -477,7 +618,7 @@ export interface FlakyOptions extends HttpServerOptions {
 export interface BlackholeOptions extends ListenOptions {
   /**
    * Read normally until this many bytes have arrived on a connection, then stop reading it for good
-   * (an integer >= 0). With 0 the server never reads at all. Reads come in chunks of up to 64 KiB and
+   * (a whole number ≥ 0). With 0 the server never reads at all. Reads come in chunks of up to 64 KiB and
    * one more may land as reading stops, so up to about 128 KiB more than `afterBytes` may be read.
    * @default 0
    */
@@ -499,7 +640,7 @@ export interface BlackholeOptions extends ListenOptions {
  */
 export interface ResetOptions extends ListenOptions {
   /**
-   * Send the RST once this many bytes have been received on a connection (an integer >= 0; 0 resets
+   * Send the RST once this many bytes have been received on a connection (a whole number ≥ 0; 0 resets
    * each connection as soon as it is accepted). The server reads in chunks, so a little more than
    * `afterBytes` may be counted as received.
    * @default 1 (on the first data)
@@ -527,7 +668,10 @@ export interface ResetOptions extends ListenOptions {
  * @since 0.1.0
  * @category constructors
  */
-export const http: (options?: HttpOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> = internal.http
+export const http: {
+  (options?: HttpOptions & EphemeralPort): Effect.Effect<FaultServer, InvalidOptions, Scope.Scope>
+  (options?: HttpOptions): Effect.Effect<FaultServer, InvalidOptions | PortInUse, Scope.Scope>
+} = internal.http
 
 /**
  * A well-behaved HTTP server, the baseline: every request gets `status` (200) and `body` (`"ok"`).
@@ -547,11 +691,14 @@ export const http: (options?: HttpOptions) => Effect.Effect<FaultServer, Invalid
  * @since 0.1.0
  * @category constructors
  */
-export const ok: (options?: OkOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> = internal.ok
+export const ok: {
+  (options?: OkOptions & EphemeralPort): Effect.Effect<FaultServer, InvalidOptions, Scope.Scope>
+  (options?: OkOptions): Effect.Effect<FaultServer, InvalidOptions | PortInUse, Scope.Scope>
+} = internal.ok
 
 /**
  * An HTTP server that reads each request in full and never answers, holding the connection open: the
- * half-open peer of incident 001. The request is recorded, and so is the client giving up (its close).
+ * half-open peer of `patrol-loop-stall`. The request is recorded, and so is the client giving up (its close).
  *
  * @example
  * ```ts
@@ -572,8 +719,10 @@ export const ok: (options?: OkOptions) => Effect.Effect<FaultServer, InvalidOpti
  * @since 0.1.0
  * @category constructors
  */
-export const silent: (options?: HttpServerOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> =
-  internal.silent
+export const silent: {
+  (options?: HttpServerOptions & EphemeralPort): Effect.Effect<FaultServer, InvalidOptions, Scope.Scope>
+  (options?: HttpServerOptions): Effect.Effect<FaultServer, InvalidOptions | PortInUse, Scope.Scope>
+} = internal.silent
 
 /**
  * An HTTP server that answers every request after `delay`.
@@ -593,7 +742,10 @@ export const silent: (options?: HttpServerOptions) => Effect.Effect<FaultServer,
  * @since 0.1.0
  * @category constructors
  */
-export const slow: (options: SlowOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> = internal.slow
+export const slow: {
+  (options: SlowOptions & EphemeralPort): Effect.Effect<FaultServer, InvalidOptions, Scope.Scope>
+  (options: SlowOptions): Effect.Effect<FaultServer, InvalidOptions | PortInUse, Scope.Scope>
+} = internal.slow
 
 /**
  * An HTTP server that faults some requests by a rule (`every` n-th, the `first` n, or `when` a
@@ -615,7 +767,10 @@ export const slow: (options: SlowOptions) => Effect.Effect<FaultServer, InvalidO
  * @since 0.1.0
  * @category constructors
  */
-export const flaky: (options: FlakyOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> = internal.flaky
+export const flaky: {
+  (options: FlakyOptions & EphemeralPort): Effect.Effect<FaultServer, InvalidOptions, Scope.Scope>
+  (options: FlakyOptions): Effect.Effect<FaultServer, InvalidOptions | PortInUse, Scope.Scope>
+} = internal.flaky
 
 /**
  * A TCP server that resets each connection (TCP RST) once `afterBytes` bytes have arrived. The client
@@ -636,11 +791,14 @@ export const flaky: (options: FlakyOptions) => Effect.Effect<FaultServer, Invali
  * @since 0.1.0
  * @category constructors
  */
-export const reset: (options?: ResetOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> = internal.reset
+export const reset: {
+  (options?: ResetOptions & EphemeralPort): Effect.Effect<FaultServer, InvalidOptions, Scope.Scope>
+  (options?: ResetOptions): Effect.Effect<FaultServer, InvalidOptions | PortInUse, Scope.Scope>
+} = internal.reset
 
 /**
  * A TCP server that accepts connections and never reads from them (or stops reading after
- * `afterBytes`): the stalled log sink of incidents 000 and 004. The kernel's buffers fill, then the
+ * `afterBytes`): the stalled log sink of `runner-shutdown-hang` and `log-shipper-oom`. The kernel's buffers fill, then the
  * client's writes stop draining (`socket.write` returns `false`, `drain` never comes). An HTTP client
  * gets no answer either.
  *
@@ -664,8 +822,10 @@ export const reset: (options?: ResetOptions) => Effect.Effect<FaultServer, Inval
  * @since 0.1.0
  * @category constructors
  */
-export const blackhole: (options?: BlackholeOptions) => Effect.Effect<FaultServer, InvalidOptions, Scope.Scope> =
-  internal.blackhole
+export const blackhole: {
+  (options?: BlackholeOptions & EphemeralPort): Effect.Effect<FaultServer, InvalidOptions, Scope.Scope>
+  (options?: BlackholeOptions): Effect.Effect<FaultServer, InvalidOptions | PortInUse, Scope.Scope>
+} = internal.blackhole
 
 /**
  * A loopback port with nothing listening: a free port is bound and released at once, so a connection
@@ -740,11 +900,7 @@ export const stats: (server: FaultServer) => Effect.Effect<Stats> = internal.sta
 export const awaitClose: {
   (n?: number): (server: FaultServer) => Effect.Effect<number>
   (server: FaultServer, n?: number): Effect.Effect<number>
-} =
-  ((...args: ReadonlyArray<unknown>) =>
-    internal.isFaultServer(args[0])
-      ? internal.awaitClose(args[0], args[1] as number | undefined)
-      : (server: FaultServer) => internal.awaitClose(server, args[0] as number | undefined)) as never
+} = internal.awaitClose
 
 /**
  * Waits until the server has accepted `n` connections (default 1) and returns the n-th.
@@ -768,11 +924,7 @@ export const awaitClose: {
 export const awaitConnection: {
   (n?: number): (server: FaultServer) => Effect.Effect<ConnectionRecord>
   (server: FaultServer, n?: number): Effect.Effect<ConnectionRecord>
-} =
-  ((...args: ReadonlyArray<unknown>) =>
-    internal.isFaultServer(args[0])
-      ? internal.awaitConnection(args[0], args[1] as number | undefined)
-      : (server: FaultServer) => internal.awaitConnection(server, args[0] as number | undefined)) as never
+} = internal.awaitConnection
 
 /**
  * Waits until the server has read `n` requests in full (default 1) and returns the n-th.
@@ -796,8 +948,4 @@ export const awaitConnection: {
 export const awaitRequest: {
   (n?: number): (server: FaultServer) => Effect.Effect<RequestRecord>
   (server: FaultServer, n?: number): Effect.Effect<RequestRecord>
-} =
-  ((...args: ReadonlyArray<unknown>) =>
-    internal.isFaultServer(args[0])
-      ? internal.awaitRequest(args[0], args[1] as number | undefined)
-      : (server: FaultServer) => internal.awaitRequest(server, args[0] as number | undefined)) as never
+} = internal.awaitRequest

@@ -207,6 +207,43 @@ export const callable: Check<(...args: ReadonlyArray<never>) => unknown> = inter
 export const schedule: Check<Schedule.Schedule<unknown, unknown, unknown>> = internal.schedule
 
 /**
+ * `true` or `false` (not a truthy value).
+ *
+ * @example
+ * ```ts
+ * import { Options } from "@lifeline/deadline"
+ * import { Either } from "effect"
+ *
+ * console.log(Either.isLeft(Options.boolean("recordBodies", "yes"))) // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const boolean: Check<boolean> = internal.boolean
+
+/**
+ * An `Effect` (a job or child passed to a supervisor, a program passed to a boundary): a plain value or a
+ * function that returns an Effect is rejected, instead of failing later where it is run.
+ *
+ * @example
+ * ```ts
+ * import { Options } from "@lifeline/deadline"
+ * import { Effect, Either } from "effect"
+ *
+ * console.log(Either.isRight(Options.effect("job", Effect.log("sweep"))))                     // true
+ * console.log(Either.isLeft(Options.effect("job", (() => Effect.void) as unknown as Effect.Effect<void>))) // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const effect: <A, E, R>(
+  option: string,
+  value: Effect.Effect<A, E, R>
+) => Either.Either<Effect.Effect<A, E, R>, InvalidOptions> = internal.effect
+
+/**
  * An optional option: `undefined` gives `fallback`; any other value must pass `check` (so `null` or `NaN`
  * is an error, not a default).
  *

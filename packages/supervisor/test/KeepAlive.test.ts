@@ -6,7 +6,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 import * as Schedule from "effect/Schedule"
-import { advance, captureLogs, now } from "./helpers.ts"
+import { advance, makeCapturedLogs, now } from "@lifeline/test-kit"
 
 const secs = (s: number) => s * 1000
 
@@ -22,7 +22,7 @@ const failingAfter = (durations: ReadonlyArray<number>) => {
 describe("Supervisor.keepAlive", () => {
   it.scoped("an end by success, by failure and by defect each restarts the child after the schedule's delay", () =>
     Effect.gen(function* () {
-      const logs = captureLogs()
+      const logs = makeCapturedLogs()
       const starts: Array<number> = []
       let i = 0
       const child = Effect.gen(function* () {
@@ -65,7 +65,7 @@ describe("Supervisor.keepAlive", () => {
 
   it.scoped("an end by an interruption from within restarts the child too", () =>
     Effect.gen(function* () {
-      const logs = captureLogs()
+      const logs = makeCapturedLogs()
       let runs = 0
       const sup = yield* Supervisor.make({ name: "self-interrupt" })
       yield* Supervisor.keepAlive(sup, "c", Effect.suspend(() => ++runs === 1 ? Effect.interrupt : Effect.never), {
@@ -119,7 +119,7 @@ describe("Supervisor.keepAlive", () => {
 
   it.scoped("a restart schedule that is done gives the child up: failed and unhealthy", () =>
     Effect.gen(function* () {
-      const logs = captureLogs()
+      const logs = makeCapturedLogs()
       let runs = 0
       const sup = yield* Supervisor.make({ name: "give-up" })
       yield* Supervisor.keepAlive(sup, "once", Effect.sync(() => runs++).pipe(Effect.zipRight(Effect.fail("x"))), {
@@ -131,6 +131,66 @@ describe("Supervisor.keepAlive", () => {
       expect(report.healthy).toBe(false)
       expect(report.children[0]).toMatchObject({ state: "failed", restarts: 2 })
       expect(logs.entries.some((e) => e.level === "ERROR" && e.message.includes("giving the child up"))).toBe(true)
+    }))
+
+  it.scoped("a child that throws an unprintable error is a defect like any other and is restarted", () =>
+    Effect.gen(function* () {
+      const logs = makeCapturedLogs()
+      let runs = 0
+      const child = Effect.suspend(() => {
+        if (++runs > 2) return Effect.never
+        return Effect.sync(() => {
+          throw {
+            get message(): string {
+              throw new Error("message getter exploded")
+            }
+          }
+        })
+      })
+      const sup = yield* Supervisor.make({ name: "unprintable" })
+      yield* Supervisor.keepAlive(sup, "c", child, { restart: Schedule.spaced("1 second") }).pipe(
+        Effect.provide(logs.replace)
+      )
+      yield* advance("2500 millis")
+      expect(runs).toBe(3)
+      expect(logs.find("ERROR", "died with a defect")).toHaveLength(2)
+      expect((yield* Supervisor.health(sup)).children[0]).toMatchObject({
+        state: "running",
+        restarts: 2,
+        lastFailure: { kind: "defect" }
+      })
+    }))
+
+  it.scoped("a restart schedule that throws gives the child up with an Error log instead of a silently dead loop", () =>
+    Effect.gen(function* () {
+      const logs = makeCapturedLogs()
+      const restart = Schedule.spaced("1 second").pipe(
+        Schedule.map((n) => {
+          if (n >= 1) throw new Error("schedule exploded")
+          return n
+        })
+      )
+      let runs = 0
+      const sup = yield* Supervisor.make({ name: "bad-schedule" })
+      yield* Supervisor.keepAlive(
+        sup,
+        "c",
+        Effect.suspend(() => {
+          runs++
+          return Effect.fail("crash")
+        }),
+        { restart }
+      ).pipe(
+        Effect.provide(logs.replace)
+      )
+      yield* advance("5 seconds")
+      expect(runs).toBe(2)
+      const report = yield* Supervisor.health(sup)
+      expect(report.healthy).toBe(false)
+      expect(report.children[0]).toMatchObject({ state: "failed", restarts: 1 })
+      const given = logs.find("ERROR", "restart schedule")
+      expect(given).toHaveLength(1)
+      expect(given[0]!.cause).toContain("schedule exploded")
     }))
 
   it.scoped("data-last form starts the same child", () =>
@@ -146,7 +206,7 @@ describe("Supervisor.keepAlive", () => {
 describe("restart intensity", () => {
   it.scoped("more than maxRestarts restarts within the window escalate: join fails and every child stops", () =>
     Effect.gen(function* () {
-      const logs = captureLogs()
+      const logs = makeCapturedLogs()
       let sweeps = 0
       const sup = yield* Supervisor.make({ name: "intense", intensity: { maxRestarts: 3, within: "10 seconds" } })
       yield* Supervisor.periodic(sup, "sweep", Effect.sync(() => sweeps++), { every: "1 second", timeout: "1 second" })

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Supervisor } from "@lifeline/supervisor"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
-import { advance, captureLogs, now } from "./helpers.ts"
+import { advance, makeCapturedLogs, now } from "@lifeline/test-kit"
 
 const secs = (s: number) => s * 1000
 
@@ -25,7 +25,7 @@ describe("Supervisor.periodic", () => {
 
   it.scoped("a run that hangs is cut at its timeout, logged at Error, and the next run starts on time", () =>
     Effect.gen(function* () {
-      const logs = captureLogs()
+      const logs = makeCapturedLogs()
       const starts: Array<number> = []
       let n = 0
       const job = Effect.gen(function* () {
@@ -52,38 +52,55 @@ describe("Supervisor.periodic", () => {
       expect(errors[0]!.annotations).toMatchObject({ supervisor: "hangs", child: "sweep", outcome: "timeout" })
     }))
 
-  it.scoped("a run stuck in uninterruptible code is abandoned, the loop goes on, and health says stalled until it ends", () =>
+  it.scoped("a run stuck in uninterruptible code is abandoned and the loop goes on; later successes make it healthy again", () =>
     Effect.gen(function* () {
       let n = 0
       const starts: Array<number> = []
       const job = Effect.gen(function* () {
         starts.push(yield* now)
         n++
-        if (n === 2) yield* Effect.uninterruptible(Effect.sleep("5 seconds"))
+        if (n === 2) yield* Effect.uninterruptible(Effect.never)
       })
       const sup = yield* Supervisor.make({ name: "wedged" })
       yield* Supervisor.periodic(sup, "sweep", job, { every: "1 second", timeout: "300 millis", grace: "1 second" })
-      // The run of t=1 s is given up at 1 + 0.3 + 1 s; tick 2 passed meanwhile.
+      // The run of t=1 s is given up at 1 + 0.3 + 1 s; tick 2 passed meanwhile, and the next run is due at 3 s.
       yield* advance("2500 millis")
       let report = yield* Supervisor.health(sup)
       expect(report.healthy).toBe(false)
-      expect(report.children[0]).toMatchObject({ state: "stalled", missedTicks: 1 })
+      expect(report.children[0]).toMatchObject({ state: "stalled", missedTicks: 1, abandonedRuns: 1 })
       expect(report.children[0]!.lastFailure).toMatchObject({ kind: "timeout" })
-      // Later runs succeed, but the wedged one still holds on: still stalled.
-      yield* advance("3000 millis")
-      expect(starts).toEqual([0, 1, 3, 4, 5].map(secs))
-      report = yield* Supervisor.health(sup)
-      expect(report.children[0]!.state).toBe("stalled")
-      // The uninterruptible work ends at t=6 s; health recovers.
-      yield* advance("1000 millis")
+      // The loop has moved on: the wedged work still runs, but a run that succeeds is progress.
+      yield* advance("1 second")
       report = yield* Supervisor.health(sup)
       expect(report.healthy).toBe(true)
-      expect(report.children[0]!.state).toBe("running")
+      expect(report.children[0]).toMatchObject({ state: "running", abandonedRuns: 1, consecutiveFailures: 0 })
+      yield* advance("1 minute", "1 second")
+      expect(starts.slice(0, 5)).toEqual([0, 1, 3, 4, 5].map(secs))
+      report = yield* Supervisor.health(sup)
+      expect(report.healthy).toBe(true)
+      expect(report.children[0]).toMatchObject({ state: "running", abandonedRuns: 1, missedTicks: 1 })
+    }))
+
+  it.scoped("a wedged run that ends by itself before the next tick stops counting as in progress", () =>
+    Effect.gen(function* () {
+      let n = 0
+      const job = Effect.suspend(() => ++n === 1 ? Effect.uninterruptible(Effect.sleep("3 seconds")) : Effect.void)
+      const sup = yield* Supervisor.make({ name: "wedged-briefly" })
+      yield* Supervisor.periodic(sup, "sweep", job, {
+        every: "1 minute",
+        timeout: "1 second",
+        grace: "1 second",
+        staleAfter: "1 hour"
+      })
+      yield* advance("2500 millis")
+      expect((yield* Supervisor.health(sup)).children[0]).toMatchObject({ state: "stalled", abandonedRuns: 1 })
+      yield* advance("1 second")
+      expect((yield* Supervisor.health(sup)).children[0]).toMatchObject({ state: "running", abandonedRuns: 1 })
     }))
 
   it.scoped("a defect in a run is logged at Error with its stack and the loop goes on", () =>
     Effect.gen(function* () {
-      const logs = captureLogs()
+      const logs = makeCapturedLogs()
       let n = 0
       const job = Effect.sync(() => {
         n++
@@ -113,9 +130,52 @@ describe("Supervisor.periodic", () => {
       expect(defects.count).toBe(1)
     }))
 
+  it.scoped("a job that throws anything synchronously is a defect: logged at Error, counted, and the loop goes on", () =>
+    Effect.gen(function* () {
+      const logs = makeCapturedLogs()
+      const circular: Record<string, unknown> = {}
+      circular["self"] = circular
+      const thrown: ReadonlyArray<unknown> = [
+        "a string",
+        undefined,
+        // Reading its message throws: rendering the error must not end the loop.
+        {
+          get message(): string {
+            throw new Error("message getter exploded")
+          }
+        },
+        circular,
+        new Error("x".repeat(1_000_000))
+      ]
+      let n = 0
+      const job = Effect.sync(() => {
+        const i = n++
+        if (i < thrown.length) throw thrown[i]
+      })
+      const sup = yield* Supervisor.make({ name: "throws" })
+      yield* Supervisor.periodic(sup, "sweep", job, { every: "1 second", timeout: "500 millis" }).pipe(
+        Effect.provide(logs.replace)
+      )
+      yield* advance("6500 millis")
+      expect(n).toBe(7)
+      expect(logs.find("ERROR", "died with a defect")).toHaveLength(thrown.length)
+      const defects = yield* Metric.value(
+        Supervisor.runsTotal.pipe(
+          Metric.tagged("supervisor", "throws"),
+          Metric.tagged("child", "sweep"),
+          Metric.tagged("outcome", "defect")
+        )
+      )
+      expect(defects.count).toBe(thrown.length)
+      const child = (yield* Supervisor.health(sup)).children[0]!
+      expect(child).toMatchObject({ state: "running", consecutiveFailures: 0, lastFailure: { kind: "defect" } })
+      // The report stays small whatever was thrown.
+      expect(child.lastFailure!.message.length).toBeLessThanOrEqual(1024)
+    }))
+
   it.scoped("a typed failure is logged at Error with the error and counted", () =>
     Effect.gen(function* () {
-      const logs = captureLogs()
+      const logs = makeCapturedLogs()
       const sup = yield* Supervisor.make({ name: "failures" })
       yield* Supervisor.periodic(sup, "sweep", Effect.fail({ _tag: "AlertApiDown", status: 502 }), {
         every: "1 second",
@@ -153,7 +213,7 @@ describe("Supervisor.periodic", () => {
 
     it.scoped("skip: ticks passed during an overrun are missed and counted; the grid is kept", () =>
       Effect.gen(function* () {
-        const logs = captureLogs()
+        const logs = makeCapturedLogs()
         const { job, starts } = yield* overrunning
         const sup = yield* Supervisor.make({ name: "overrun-skip" })
         yield* Supervisor.periodic(sup, "sweep", job, { every: "1 second", timeout: "5 seconds", overrun: "skip" })

@@ -6,8 +6,7 @@ import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Scope from "effect/Scope"
-import { advance, prng } from "./helpers.ts"
-import { retainedHeapBytes } from "../../../bench/heap.ts"
+import { advance, prng, retainedHeapBytes } from "@lifeline/test-kit"
 
 const heapMb = (): number => retainedHeapBytes() / 1048576
 

@@ -26,9 +26,18 @@ export const now: Effect.Effect<number> = Effect.clockWith((clock) => clock.curr
 const derive = (base: Clock.Clock, overrides: Partial<Clock.Clock>): Clock.Clock =>
   Object.assign(Object.create(base) as Clock.Clock, overrides)
 
+/** Milliseconds of a step; `"-1 hour"` is a step back (Effect's `Duration.decode` reads any negative as zero). */
+const toSignedMillis = (by: Duration.DurationInput | number): number => {
+  if (typeof by === "number") return by
+  if (typeof by === "string" && by.trimStart().startsWith("-")) {
+    return -Duration.toMillis(Duration.decode(by.trimStart().slice(1) as Duration.DurationInput))
+  }
+  return Duration.toMillis(Duration.decode(by))
+}
+
 /** A wall clock that an operator (or NTP) can step, in front of an unchanged monotonic clock. */
 export interface SteppableWallClock {
-  /** Moves the wall clock by `by` (negative: back). The monotonic time and every sleep are unaffected. */
+  /** Moves the wall clock by `by` (`"-1 hour"` or a negative number: back). Monotonic time and sleeps are unaffected. */
   readonly step: (by: Duration.DurationInput | number) => Effect.Effect<void>
 }
 
@@ -53,7 +62,7 @@ export const withWallClock = <A, E, R>(
     const wall: SteppableWallClock = {
       step: (by) =>
         Effect.sync(() => {
-          offset += typeof by === "number" ? by : Duration.toMillis(Duration.decode(by))
+          offset += toSignedMillis(by)
         })
     }
     return Effect.withClock(f(wall), clock)

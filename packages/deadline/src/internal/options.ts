@@ -109,6 +109,15 @@ export const schedule = (
     ? Either.right(value as Schedule.Schedule<unknown, unknown, unknown>)
     : left(option, value, "must be a Schedule")
 
+export const boolean = (option: string, value: unknown): Either.Either<boolean, InvalidOptions> =>
+  typeof value === "boolean" ? Either.right(value) : left(option, value, "must be true or false")
+
+export const effect = <A, E, R>(
+  option: string,
+  value: Effect.Effect<A, E, R>
+): Either.Either<Effect.Effect<A, E, R>, InvalidOptions> =>
+  Effect.isEffect(value) ? Either.right(value) : left(option, value, "must be an Effect")
+
 export const optional =
   <A, const B>(check: api.Check<A>, fallback: B) =>
   (option: string, value: unknown): Either.Either<A | B, InvalidOptions> =>

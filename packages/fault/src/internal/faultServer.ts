@@ -129,7 +129,7 @@ const httpServer = (
   Effect.gen(function* () {
     const host = yield* Check.host("host", options.host)
     const port = yield* Check.port("port", options.port)
-    const recordBodies = yield* Check.flag("recordBodies", options.recordBodies)
+    const recordBodies = yield* Options.optional(Options.boolean, false)("recordBodies", options.recordBodies)
     return yield* serve(
       fault,
       host,

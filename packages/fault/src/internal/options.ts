@@ -25,11 +25,6 @@ export const port: Options.Check<number> = Options.optional(Options.integerBetwe
 /** Only final statuses: a 1xx would leave the client waiting for the real answer. */
 export const status: Options.Check<number> = Options.optional(Options.integerBetween(200, 599), 200)
 
-export const flag: Options.Check<boolean> = (option, value) =>
-  value === undefined || typeof value === "boolean"
-    ? Either.right(value === true)
-    : Either.left(Options.invalid(option, value, "must be true or false"))
-
 /** The options bag itself: `null` or a string where an object belongs is a mistake, not "no options". */
 export const object = <A extends object>(option: string, value: A): Checked<A> =>
   Predicate.isRecord(value) ? Either.right(value) : Either.left(Options.invalid(option, value, "must be an object"))

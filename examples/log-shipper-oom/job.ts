@@ -119,12 +119,23 @@ export const produce = async (
   return { lines: seq, bytes }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const arg = (name: string, fallback: number) => {
-    const at = process.argv.indexOf(`--${name}`)
-    return at === -1 ? fallback : Number(process.argv[at + 1])
+/** Reads `--name value` as a number that `valid` accepts; a bad value ends the job before it connects. */
+const option = (name: string, fallback: number, valid: (n: number) => boolean, what: string): number => {
+  const at = process.argv.indexOf(`--${name}`)
+  if (at === -1) return fallback
+  const raw = process.argv[at + 1]
+  const value = Number(raw)
+  if (raw === undefined || raw.trim() === "" || !valid(value)) {
+    process.stderr.write(`job: --${name} must be ${what}, got ${JSON.stringify(raw ?? null)}\n`)
+    process.exit(2)
   }
-  const port = arg("port", 0)
+  return value
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const megabytes = option("mb", 64, (n) => Number.isFinite(n) && n > 0, "a positive number of MiB")
+  const seed = option("seed", 7, (n) => Number.isSafeInteger(n) && n >= 0, "a non-negative integer")
+  const port = option("port", 0, (n) => Number.isInteger(n) && n >= 0 && n <= 65_535, "a TCP port")
   // With `--port`, the output goes over loopback TCP, as a pod's output reaches a runner through an exec
   // stream; without it, to stdout.
   const out: NodeJS.WritableStream = port === 0 ? process.stdout : await new Promise<Net.Socket>((resolve) => {
@@ -132,13 +143,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   })
   // The reader is gone (its watchdog ended it): so is the point of writing.
   out.on("error", () => process.exit(0))
-  const { bytes, lines } = await produce(
-    out,
-    arg("mb", 64) * 1024 * 1024,
-    arg("seed", 7)
-  )
+  const { bytes, lines } = await produce(out, megabytes * 1024 * 1024, seed)
   await new Promise<void>((resolve) => out === process.stdout ? resolve() : out.end(resolve))
-  process.stderr.write(
-    JSON.stringify({ event: "job-finished", lines, bytes }) + "\n"
-  )
+  process.stderr.write(JSON.stringify({ event: "job-finished", lines, bytes }) + "\n")
 }

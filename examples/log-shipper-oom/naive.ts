@@ -13,7 +13,11 @@
  * the final flush waits for the loop to ship everything, however long the API takes.
  */
 import { Effect, Fiber, Schedule, type Scope } from "effect"
+import type { Context } from "../shared/Example.ts"
+import type { NaiveFigures } from "./judge.ts"
 import * as LogApi from "./logApi.ts"
+import * as Replay from "./replay.ts"
+import * as RunJob from "./runJob.ts"
 
 export interface Options {
   readonly url: string
@@ -36,15 +40,21 @@ export interface NaivePath {
   readonly requestsCompleted: () => number
 }
 
-export const start = (
-  options: Options
-): Effect.Effect<NaivePath, never, Scope.Scope> =>
+export const start = (options: Options): Effect.Effect<NaivePath, never, Scope.Scope> =>
   Effect.gen(function* () {
-    let pending: Array<string> = []
-    let pendingBytes = 0
-    let carry = ""
     let requestsCompleted = 0
     let unshippedLines = 0
+    // #region runner
+    let pending: Array<string> = [] // unbounded: only draining empties it
+    let pendingBytes = 0
+    let carry = ""
+    let closing = false
+
+    const onChunk = (chunk: Uint8Array) => {
+      // Decoded chunk by chunk: a character split across two chunks becomes U+FFFD.
+      pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("utf8"))
+      pendingBytes += chunk.byteLength
+    }
 
     const splitLines = (chunks: ReadonlyArray<string>): Array<string> => {
       const lines: Array<string> = []
@@ -52,11 +62,8 @@ export const start = (
         const parts = (carry + chunk).split("\n")
         carry = parts.pop()!
         for (const line of parts) {
-          for (
-            let at = 0;
-            at < line.length || at === 0;
-            at += options.maxLineChars
-          ) {
+          // A quick cap: a long line is shipped as several lines the job never wrote.
+          for (let at = 0; at < line.length || at === 0; at += options.maxLineChars) {
             lines.push(line.slice(at, at + options.maxLineChars))
           }
         }
@@ -64,17 +71,17 @@ export const start = (
       return lines
     }
 
+    // No deadline, no cancellation: a request takes as long as the API does.
     const ship = (lines: ReadonlyArray<string>) =>
       Effect.promise(() =>
         fetch(options.url, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: LogApi.encode(
-            lines.map((text) => ({ text, truncated: false }))
-          )
+          body: LogApi.encode(lines.map((text) => ({ text, truncated: false })))
         }).then((response) => response.arrayBuffer())
       ).pipe(Effect.tap(() => Effect.sync(() => requestsCompleted++)))
 
+    // Shipping inside the drain loop: while a request waits, nothing is drained.
     const drainOnce = Effect.gen(function* () {
       const chunks = pending
       pending = []
@@ -83,36 +90,61 @@ export const start = (
       unshippedLines = lines.length
       for (let at = 0; at < lines.length; at += options.linesPerRequest) {
         yield* ship(lines.slice(at, at + options.linesPerRequest))
-        unshippedLines = Math.max(
-          0,
-          lines.length - at - options.linesPerRequest
-        )
+        unshippedLines = Math.max(0, lines.length - at - options.linesPerRequest)
       }
     })
 
-    let closing = false
     const loop = yield* drainOnce.pipe(
-      Effect.repeat({
-        schedule: Schedule.spaced("50 millis"),
-        until: () => closing && pending.length === 0
-      }),
+      Effect.repeat({ schedule: Schedule.spaced("50 millis"), until: () => closing && pending.length === 0 }),
       Effect.forkScoped
     )
+    // The final flush waits for the loop to ship everything, however long that takes.
+    const flush = Effect.suspend(() => {
+      closing = true
+      return Fiber.join(loop)
+    })
+    // #endregion runner
 
     return {
-      onChunk: (chunk) => {
-        pending.push(
-          Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-            .toString("utf8")
-        )
-        pendingBytes += chunk.byteLength
-      },
-      flush: Effect.suspend(() => {
-        closing = true
-        return Fiber.join(loop)
-      }).pipe(Effect.asVoid),
+      onChunk,
+      flush: Effect.asVoid(flush),
       pendingBytes: () => pendingBytes,
       requestsCompleted: () => requestsCompleted,
       unshippedLines: () => unshippedLines
     }
+  })
+
+/** The incident: a 2-second log API, the job at full speed, the runner above. */
+export const run = (
+  ctx: Context<NaiveFigures>
+): Effect.Effect<NaiveFigures, unknown, Scope.Scope> =>
+  Effect.gen(function* () {
+    const { megabytes, seed } = Replay.jobOptions(ctx.args)
+    const api = yield* LogApi.start(Replay.apiDelay)
+    const path = yield* start({
+      url: api.url,
+      maxLineChars: 8192,
+      linesPerRequest: 500
+    })
+    const job = yield* RunJob.start({ megabytes, seed, onChunk: path.onChunk })
+    // Recorded as it goes: the memory watchdog, not the run, is expected to end it.
+    const figures = (): NaiveFigures => {
+      const received = api.received()
+      return {
+        jobBytesRead: job.bytesRead(),
+        pendingMb: Math.round(path.pendingBytes() / Replay.MiB),
+        unshippedLines: path.unshippedLines(),
+        requestsCompleted: path.requestsCompleted(),
+        linesReceived: received.lines,
+        fabricatedLines: received.fabricated,
+        firstFabricated: received.firstFabricated ?? null
+      }
+    }
+    yield* Effect.sync(() => ctx.record(figures())).pipe(
+      Effect.repeat(Schedule.spaced("100 millis")),
+      Effect.forkScoped
+    )
+    yield* job.finished
+    yield* path.flush
+    return figures()
   })

@@ -7,8 +7,10 @@
  * way `stream.Send` blocks on an exhausted flow-control window. The wait is interruptible, so whoever
  * bounds it (a deadline) really gets its fiber back.
  */
-import { Effect, type Scope } from "effect"
+import { FaultServer } from "@lifeline/fault"
+import { Effect, Schedule, type Scope } from "effect"
 import * as Net from "node:net"
+import * as Environment from "../shared/Environment.ts"
 
 export interface LogStream {
   /** Writes `bytes`; completes once the kernel has accepted them. */
@@ -34,7 +36,7 @@ const awaitDrain = (socket: Net.Socket): Effect.Effect<void, Error> =>
     })
   })
 
-/** Opens the stream; closing the scope destroys the socket whatever is still queued on it. */
+/** Opens the stream to `port`; closing the scope destroys the socket whatever is still queued on it. */
 export const open = (
   port: number
 ): Effect.Effect<LogStream, Error, Scope.Scope> =>
@@ -59,3 +61,41 @@ export const open = (
       }
     })
   )
+
+/**
+ * The incident's environment: a control plane that accepts the stream and never reads it
+ * (`FaultServer.blackhole()`), and the runner's stream to it.
+ */
+export const toStalledControlPlane: Effect.Effect<LogStream, Environment.EnvironmentError, Scope.Scope> = Effect
+  .gen(function* () {
+    const controlPlane = yield* FaultServer.blackhole()
+    return yield* open(controlPlane.port)
+  }).pipe(Environment.ready({ part: "the control plane's log stream", within: "10 seconds" }))
+
+export interface Progress {
+  /** Bytes the kernel accepted so far. */
+  readonly remoteBytesAccepted: number
+  /** Entries logged and not yet handed to the stream. */
+  readonly remotePending: number
+  /** How long the stream has accepted nothing. */
+  readonly remoteStalledMs: number
+}
+
+/** Reports, every 100 ms for the life of the scope, how far the stream has got. */
+export const watchProgress = (
+  stream: LogStream,
+  pending: () => number,
+  report: (progress: Progress) => void
+): Effect.Effect<void, never, Scope.Scope> => {
+  let lastBytes = -1
+  let lastProgress = performance.now()
+  return Effect.sync(() => {
+    const bytes = stream.bytesWritten()
+    const now = performance.now()
+    if (bytes !== lastBytes) {
+      lastBytes = bytes
+      lastProgress = now
+    }
+    report({ remoteBytesAccepted: bytes, remotePending: pending(), remoteStalledMs: Math.round(now - lastProgress) })
+  }).pipe(Effect.repeat(Schedule.spaced("100 millis")), Effect.forkScoped, Effect.asVoid)
+}

@@ -1,36 +1,41 @@
 /**
- * The harness every example runs under, so each replay is started, watched and summarised the same way.
+ * The harness every example runs under, so each replay is started, watched, judged and summarised the same
+ * way: the lifecycle of a run (start, watchdog, summary, exit) lives here and nowhere else.
  *
- * An example has two modes: `--naive` reproduces the incident, the default mode runs the Lifeline fix.
- * Both run against an environment the example starts itself, under a watchdog (so a naive run that hangs,
- * stalls or balloons still ends), and both end by printing exactly one JSON summary line on stdout:
- * `{"example","mode","outcome","exitCode","wallMs","peakRssMb", …figures}`.
+ * An example has two modes: `--naive` reproduces the incident, the default mode runs the Lifeline fix. Each
+ * mode starts its own environment and returns the run's figures, typed per example; the example's judge, a
+ * pure function, turns those figures into the run's outcome. A watchdog ends a run that does not end by
+ * itself (so a naive run that hangs, stalls or balloons still ends), and a run that fails in a way it did not
+ * expect — an error from the mode, its environment or a stray callback — ends at once as `crashed`, with the
+ * error on stderr. Every run ends by printing exactly one JSON summary line on stdout,
+ * `{"example","mode","outcome","exitCode","wallMs","peakRssMb", …figures}`, and exiting with its code.
  */
-import { Cause, Effect, Exit, Scope } from "effect"
+import { Cause, Effect, Exit, type Scope } from "effect"
+import type { Mode, Name, Outcome } from "../incidents.ts"
 
-/** The word a run ends with. Naive runs are expected to show their incident's word. */
-export type Outcome = "ok" | "hung" | "stalled" | "oom" | "wrong-exit-code" | "lost-logs" | "fabricated-lines"
+/** `--key value`, `--key=value` and `--flag` arguments. */
+export type Args = Readonly<Record<string, string | true>>
 
-export type Mode = "naive" | "lifeline"
-
-/** What a mode reports when it ends by itself. */
-export interface Result {
-  readonly outcome: Outcome
-  /** The code the process exits with. Default 0. */
-  readonly exitCode?: number
-  /** Example-specific figures, merged into the summary line. */
-  readonly figures?: Record<string, unknown>
-}
-
-export interface Context {
+export interface Context<F> {
   readonly mode: Mode
-  /** `--key value` and `--flag` arguments after the mode flag. */
-  readonly args: Readonly<Record<string, string | true>>
-  /** Records figures that the summary should carry even if the watchdog ends the run. */
-  readonly record: (figures: Record<string, unknown>) => void
+  readonly args: Args
+  /** Records figures the summary carries even if the watchdog or a crash ends the run. */
+  readonly record: (figures: Partial<F>) => void
   /** Highest resident set size seen so far, in MiB. */
   readonly peakRssMb: () => number
 }
+
+/** A mode: starts its environment in the scope, runs the replay, and returns its figures. */
+export type Run<F> = (ctx: Context<F>) => Effect.Effect<F, unknown, Scope.Scope>
+
+/** What the harness measures of every run, next to the example's own figures. */
+export interface Measured {
+  readonly wallMs: number
+  readonly peakRssMb: number
+}
+
+/** Turns the figures of a run that ended by itself into its outcome. Pure. */
+export type Judge<F> = (figures: F & Measured) => Outcome
 
 export interface Watchdog {
   /** Wall time after which the run is ended and reported with `outcome`. */
@@ -39,89 +44,199 @@ export interface Watchdog {
   readonly maxRssMb?: number
   /** How a run ended by the time limit is reported. */
   readonly outcome: Outcome
-  /** Exit code used when the watchdog ends the run. Default 124, as `timeout(1)`. */
-  readonly exitCode?: number
 }
 
-export interface Definition {
-  readonly name: string
-  readonly naive: (ctx: Context) => Effect.Effect<Result, unknown, Scope.Scope>
-  readonly lifeline: (ctx: Context) => Effect.Effect<Result, unknown, Scope.Scope>
-  /** Watchdog per mode; a mode without one runs until it ends. */
-  readonly watchdog: { readonly naive?: Watchdog; readonly lifeline?: Watchdog }
+export interface Definition<N extends object, L extends object, K extends string = Name> {
+  readonly name: K
+  readonly naive: Run<N>
+  readonly lifeline: Run<L>
+  readonly judge: { readonly naive: Judge<N>; readonly lifeline: Judge<L> }
+  /** Every run has one: a run of either mode must end, whatever the code under test does. */
+  readonly watchdog: { readonly naive: Watchdog; readonly lifeline: Watchdog }
 }
 
-const parseArgs = (argv: ReadonlyArray<string>): Record<string, string | true> => {
+/** How a run ended, as the summary's `watchdog` field says when a watchdog ended it. */
+export type EndedBy = "itself" | "time" | "memory" | "crash"
+
+/**
+ * The exit code of a run: 0 when its outcome is `ok`, 1 when the judge found the failure the replay is
+ * about, 124 when a watchdog ended it (as `timeout(1)` does), 70 when it crashed (as `@lifeline/exit` maps a
+ * defect).
+ */
+export const exitCodeOf = (outcome: Outcome, endedBy: EndedBy): number =>
+  endedBy === "crash" || outcome === "crashed"
+    ? 70
+    : endedBy === "time" || endedBy === "memory"
+    ? 124
+    : outcome === "ok"
+    ? 0
+    : 1
+
+/** The summary line every run prints last. */
+export interface Summary extends Measured {
+  readonly example: string
+  readonly mode: Mode
+  readonly outcome: Outcome
+  readonly exitCode: number
+  /** Present when a watchdog ended the run. */
+  readonly watchdog?: "time" | "memory"
+  /** Present when the run crashed: the error, in one line. */
+  readonly error?: string
+}
+
+/** What the harness needs from the process it runs in, so its lifecycle can be tested without one. */
+export interface Host {
+  readonly argv: ReadonlyArray<string>
+  /** Milliseconds on a monotonic clock. */
+  readonly now: () => number
+  /** Resident set size now, in bytes. */
+  readonly rss: () => number
+  /** The highest resident set size the OS has seen for the process, in bytes. */
+  readonly maxRss: () => number
+  readonly after: (ms: number, f: () => void) => void
+  /** Calls `f` every `ms` without keeping the process alive. */
+  readonly every: (ms: number, f: () => void) => void
+  readonly stdout: (text: string, written: () => void) => void
+  readonly stderr: (text: string) => void
+  readonly exit: (code: number) => void
+  /** Calls `f` with an error thrown or rejected outside the run: a stray callback of the environment. */
+  readonly onStrayError: (f: (error: unknown) => void) => void
+}
+
+export const parseArgs = (argv: ReadonlyArray<string>): Args => {
   const out: Record<string, string | true> = {}
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     if (!arg.startsWith("--")) continue
-    const [key, inline] = arg.slice(2).split("=", 2) as [string, string | undefined]
+    const eq = arg.indexOf("=")
     const next = argv[i + 1]
-    if (inline !== undefined) out[key] = inline
+    if (eq !== -1) out[arg.slice(2, eq)] = arg.slice(eq + 1)
     else if (next !== undefined && !next.startsWith("--")) {
-      out[key] = next
+      out[arg.slice(2)] = next
       i++
-    } else out[key] = true
+    } else out[arg.slice(2)] = true
   }
   return out
 }
 
-/**
- * Runs an example as a process: picks the mode from `process.argv`, arms the watchdog, prints the summary
- * line and exits with the reported code. Exiting explicitly is part of the replay: a leaked handle must not
- * be able to keep the harness alive once the result is known.
- */
-export const main = (definition: Definition): void => {
-  const args = parseArgs(process.argv.slice(2))
-  const mode: Mode = args["naive"] === true ? "naive" : "lifeline"
-  const started = performance.now()
-  const figures: Record<string, unknown> = {}
-  let peakRss = process.memoryUsage.rss()
+/** An error in one line, for the summary (the full story goes to stderr). */
+const oneLine = (error: unknown): string => {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return text.split("\n")[0]!.slice(0, 500)
+}
+
+const MiB = 1024 * 1024
+
+/** Runs `definition` in the mode `host.argv` selects, then prints the summary and exits through `host`. */
+export const start = <N extends object, L extends object, K extends string>(
+  definition: Definition<N, L, K>,
+  host: Host
+): void => {
+  const args = parseArgs(host.argv)
+  if (args["naive"] === true) {
+    go(definition.name, "naive", args, definition.naive, definition.judge.naive, definition.watchdog.naive, host)
+  } else {
+    go(
+      definition.name,
+      "lifeline",
+      args,
+      definition.lifeline,
+      definition.judge.lifeline,
+      definition.watchdog.lifeline,
+      host
+    )
+  }
+}
+
+const go = <F extends object>(
+  name: string,
+  mode: Mode,
+  args: Args,
+  run: Run<F>,
+  judge: Judge<F>,
+  watchdog: Watchdog,
+  host: Host
+): void => {
+  const started = host.now()
+  const figures: Partial<F> = {}
+  let peakRss = host.rss()
   const sampleRss = () => {
-    peakRss = Math.max(peakRss, process.memoryUsage.rss())
+    peakRss = Math.max(peakRss, host.rss())
     return peakRss
   }
-  const peakRssMb = () => Math.round(Math.max(sampleRss(), process.resourceUsage().maxRSS * 1024) / 1048576)
+  const peakRssMb = () => Math.round(Math.max(sampleRss(), host.maxRss()) / MiB)
+  const measured = (): Measured => ({ wallMs: Math.round(host.now() - started), peakRssMb: peakRssMb() })
+
   let finished = false
-  const finish = (outcome: Outcome, exitCode: number, extra?: Record<string, unknown>) => {
+  const finish = (outcome: Outcome, endedBy: EndedBy, extra: Partial<F> = {}, error?: string) => {
     if (finished) return
     finished = true
-    const summary = {
-      example: definition.name,
+    const exitCode = exitCodeOf(outcome, endedBy)
+    const base = {
+      example: name,
       mode,
       outcome,
       exitCode,
-      wallMs: Math.round(performance.now() - started),
-      peakRssMb: peakRssMb(),
-      ...figures,
-      ...extra
+      ...measured(),
+      ...(endedBy === "time" || endedBy === "memory" ? { watchdog: endedBy } : {}),
+      ...(error === undefined ? {} : { error })
     }
-    process.stdout.write(JSON.stringify(summary) + "\n", () => process.exit(exitCode))
+    // Figures come after the fixed fields, and can never overwrite them.
+    const summary = { ...base, ...figures, ...extra, ...base }
+    host.stdout(JSON.stringify(summary) + "\n", () => host.exit(exitCode))
+  }
+  const crash = (story: string, error: unknown) => {
+    if (finished) return
+    host.stderr(`${name} (${mode}) crashed: ${story}\n`)
+    finish("crashed", "crash", {}, oneLine(error))
   }
 
-  const watchdog = definition.watchdog[mode]
-  if (watchdog !== undefined) {
-    const code = watchdog.exitCode ?? 124
-    setTimeout(() => finish(watchdog.outcome, code, { watchdog: "time" }), watchdog.afterMs)
-    if (watchdog.maxRssMb !== undefined) {
-      const limit = watchdog.maxRssMb * 1048576
-      const timer = setInterval(() => {
-        if (sampleRss() > limit) finish("oom", code, { watchdog: "memory" })
-      }, 50)
-      timer.unref()
-    }
+  host.onStrayError((error) =>
+    crash(error instanceof Error && error.stack !== undefined ? error.stack : String(error), error)
+  )
+  host.after(watchdog.afterMs, () => finish(watchdog.outcome, "time"))
+  if (watchdog.maxRssMb !== undefined) {
+    const limit = watchdog.maxRssMb * MiB
+    host.every(50, () => {
+      if (sampleRss() > limit) finish("oom", "memory")
+    })
   }
-  const sampler = setInterval(sampleRss, 100)
-  sampler.unref()
+  host.every(100, sampleRss)
 
-  const ctx: Context = { mode, args, record: (f) => Object.assign(figures, f), peakRssMb }
-  const program = Effect.scoped(definition[mode](ctx))
-  Effect.runPromiseExit(program).then((exit) => {
-    if (Exit.isSuccess(exit)) finish(exit.value.outcome, exit.value.exitCode ?? 0, exit.value.figures)
-    else {
-      process.stderr.write(Cause.pretty(exit.cause) + "\n")
-      finish("ok", 1, { error: "the example itself failed" })
+  const ctx: Context<F> = { mode, args, record: (f) => Object.assign(figures, f), peakRssMb }
+  Effect.runPromiseExit(Effect.scoped(Effect.suspend(() => run(ctx)))).then((exit) => {
+    if (Exit.isFailure(exit)) return crash(Cause.pretty(exit.cause), Cause.squash(exit.cause))
+    let outcome: Outcome
+    try {
+      outcome = judge({ ...exit.value, ...measured() })
+    } catch (error) {
+      return crash(error instanceof Error && error.stack !== undefined ? error.stack : String(error), error)
     }
-  })
+    finish(outcome, "itself", exit.value)
+  }, (error: unknown) => crash(String(error), error))
 }
+
+/** The host of a real run: this process. */
+export const processHost = (): Host => ({
+  argv: process.argv.slice(2),
+  now: () => performance.now(),
+  rss: () => process.memoryUsage.rss(),
+  maxRss: () => process.resourceUsage().maxRSS * 1024,
+  after: (ms, f) => void setTimeout(f, ms),
+  every: (ms, f) => void setInterval(f, ms).unref(),
+  stdout: (text, written) => void process.stdout.write(text, () => written()),
+  stderr: (text) => void process.stderr.write(text),
+  exit: (code) => process.exit(code),
+  onStrayError: (f) => {
+    process.on("uncaughtException", f)
+    process.on("unhandledRejection", f)
+  }
+})
+
+/**
+ * Runs an example as a process: picks the mode from the command line, arms the watchdog, judges the run,
+ * prints the summary line and exits with the run's code. Exiting explicitly is part of the replay: a leaked
+ * handle must not be able to keep the harness alive once the result is known.
+ */
+export const main = <N extends object, L extends object>(definition: Definition<N, L>): void =>
+  start(definition, processHost())

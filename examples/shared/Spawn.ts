@@ -5,21 +5,18 @@
 import { spawn } from "node:child_process"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import type { Summary } from "./Example.ts"
+
+export type { Summary }
 
 export const examplesDir: string = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 
-export interface Summary {
-  readonly example: string
-  readonly mode: "naive" | "lifeline"
-  readonly outcome: string
-  readonly exitCode: number
-  readonly wallMs: number
-  readonly peakRssMb: number
-  readonly [figure: string]: unknown
-}
-
-export interface Run {
-  readonly summary: Summary | undefined
+/**
+ * A run as the parent sees it. The summary carries the example's figures `F`; a run ended by a watchdog or
+ * a crash carries only those recorded so far, hence `Partial`.
+ */
+export interface Run<F extends object = object> {
+  readonly summary: (Summary & Partial<F>) | undefined
   readonly code: number | null
   readonly signal: NodeJS.Signals | null
   readonly stdout: string
@@ -27,19 +24,24 @@ export interface Run {
   readonly wallMs: number
 }
 
+export interface Options {
+  /** A last-resort bound for the caller; the example's own watchdog is expected to end it first. */
+  readonly killAfterMs?: number
+  readonly env?: Record<string, string>
+}
+
 /**
- * Starts `examples/<name>/main.ts` with Node and tsx's loader in the same process (so signals reach the
- * example itself, not a wrapper) and resolves when it exits. `killAfterMs` is a last-resort bound for the
- * caller; the example's own watchdog is expected to end it first.
+ * Starts `file` with Node and tsx's loader in the same process (so signals reach the example itself, not a
+ * wrapper) and resolves when it exits.
  */
-export const runExample = (
-  name: string,
+export const runScript = <F extends object = object>(
+  file: string,
   args: ReadonlyArray<string> = [],
-  options: { readonly killAfterMs?: number; readonly env?: Record<string, string> } = {}
-): Promise<Run> =>
+  options: Options = {}
+): Promise<Run<F>> =>
   new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(examplesDir, name, "main.ts"), ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", file, ...args], {
       cwd: examplesDir,
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"]
@@ -54,7 +56,7 @@ export const runExample = (
       clearTimeout(killer)
       const stdout = Buffer.concat(out).toString("utf8")
       resolve({
-        summary: lastSummary(stdout),
+        summary: lastSummary<F>(stdout),
         code,
         signal,
         stdout,
@@ -64,18 +66,30 @@ export const runExample = (
     })
   })
 
+/** Starts `examples/<name>/main.ts`; see `runScript`. */
+export const runExample = <F extends object = object>(
+  name: string,
+  args: ReadonlyArray<string> = [],
+  options: Options = {}
+): Promise<Run<F>> => runScript<F>(path.join(examplesDir, name, "main.ts"), args, options)
+
 /** The last line of `stdout` that parses as an example summary. */
-export const lastSummary = (stdout: string): Summary | undefined => {
+export const lastSummary = <F extends object = object>(stdout: string): (Summary & Partial<F>) | undefined => {
   const lines = stdout.trimEnd().split("\n")
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!.trim()
     if (!line.startsWith("{")) continue
     try {
-      const value = JSON.parse(line)
-      if (value && typeof value === "object" && "example" in value && "outcome" in value) return value as Summary
+      const value: unknown = JSON.parse(line)
+      if (isSummary(value)) return value as Summary & Partial<F>
     } catch {
       // not a summary line
     }
   }
   return undefined
 }
+
+const isSummary = (value: unknown): value is Summary =>
+  typeof value === "object" && value !== null && "example" in value && typeof value.example === "string" &&
+  "outcome" in value && typeof value.outcome === "string" && "exitCode" in value &&
+  typeof value.exitCode === "number"

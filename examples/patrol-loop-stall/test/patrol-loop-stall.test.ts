@@ -3,23 +3,23 @@
  * `pnpm demo` runs it, and these tests read its summary line and its log output.
  */
 import { beforeAll, describe, expect, it } from "vitest"
+import { expected } from "../../incidents.ts"
 import { type Run, runExample } from "../../shared/Spawn.ts"
+import type { LifelineFigures, NaiveFigures } from "../judge.ts"
 
 const name = "patrol-loop-stall"
-const runs: { naive?: Run; lifeline?: Run; wedge?: Run } = {}
-
-const counts = (value: unknown): Record<string, number> => value as Record<string, number>
+const runs: { naive?: Run<NaiveFigures>; lifeline?: Run<LifelineFigures>; wedge?: Run<LifelineFigures> } = {}
 
 beforeAll(async () => {
   // The Lifeline run measures its own cadence, so it runs alone; the naive and wedge runs assert only on
   // coarse timings (a stall, a 503 within seconds) and share the machine to save wall time.
   const [naive, wedge] = await Promise.all([
-    runExample(name, ["--naive"], { killAfterMs: 60_000 }),
-    runExample(name, ["--wedge"], { killAfterMs: 60_000 })
+    runExample<NaiveFigures>(name, ["--naive"], { killAfterMs: 60_000 }),
+    runExample<LifelineFigures>(name, ["--wedge"], { killAfterMs: 60_000 })
   ])
   runs.naive = naive
   runs.wedge = wedge
-  runs.lifeline = await runExample(name, [], { killAfterMs: 60_000 })
+  runs.lifeline = await runExample<LifelineFigures>(name, [], { killAfterMs: 60_000 })
   for (const [mode, run] of Object.entries(runs)) {
     console.log(mode, JSON.stringify(run.summary))
   }
@@ -31,19 +31,18 @@ describe("naive runner (--naive)", () => {
     const s = run.summary!
     expect(s, run.stderr).toBeDefined()
     console.log(
-      `naive: ${s["sweepsCompleted"]}/${s["sweepsScheduled"]} sweeps completed, stuck in ${s["stuckStage"]} for`,
-      `${s["stuckForMs"]} ms, /healthz while stalled:`,
-      JSON.stringify(s["healthzWhileStalled"])
+      `naive: ${s.sweepsCompleted}/${s.sweepsScheduled} sweeps completed, stuck in ${s.stuckStage} for`,
+      `${s.stuckForMs} ms, /healthz while stalled:`,
+      JSON.stringify(s.healthzWhileStalled)
     )
-    expect(s.outcome).toBe("stalled")
+    expect(s).toMatchObject(expected(name, "naive"))
+    expect(run.code).toBe(s.exitCode)
     expect(s.mode).toBe("naive")
-    expect(s["stuckStage"]).toBe("collect")
-    expect(s["sweepsCompleted"] as number).toBeLessThan(
-      (s["sweepsScheduled"] as number) / 2
-    )
+    expect(s.stuckStage).toBe("collect")
+    expect(s.sweepsCompleted).toBeLessThan(s.sweepsScheduled! / 2)
     // After the loop stopped the probe saw 200s and never a 503: liveness said alive while nothing happened.
     // (A probe may time out on a starved CI machine; that is the machine, not the endpoint.)
-    const whileStalled = counts(s["healthzWhileStalled"])
+    const whileStalled = s.healthzWhileStalled!
     expect(whileStalled["200"]).toBeGreaterThanOrEqual(5)
     expect(whileStalled["503"] ?? 0).toBe(0)
   })
@@ -55,18 +54,17 @@ describe("Lifeline runner (default mode)", () => {
     const s = run.summary!
     expect(s, run.stderr).toBeDefined()
     console.log(
-      `lifeline: ${s["sweepsCompleted"]}/${s["sweepsScheduled"]} completed (ratio ${s["completedRatio"]}),`,
-      `${s["sweepsSucceeded"]} succeeded, ${s["sweepsTimedOut"]} timed out, ${s["defects"]} defect(s),`,
-      `alert API: ${JSON.stringify(s["alertApi"])}, /healthz: ${JSON.stringify(s["healthz"])}`
+      `lifeline: ${s.sweepsCompleted}/${s.sweepsScheduled} completed (ratio ${s.completedRatio}),`,
+      `${s.sweepsSucceeded} succeeded, ${s.sweepsTimedOut} timed out, ${s.defects} defect(s),`,
+      `alert API: ${JSON.stringify(s.alertApi)}, /healthz: ${JSON.stringify(s.healthz)}`
     )
-    expect(s.outcome).toBe("ok")
-    expect(s.exitCode).toBe(0)
+    expect(s).toMatchObject(expected(name, "lifeline"))
     expect(run.code).toBe(0)
-    expect(s["completedRatio"] as number).toBeGreaterThanOrEqual(0.75)
-    expect(s["completedRatio"] as number).toBeLessThanOrEqual(1.2)
+    expect(s.completedRatio).toBeGreaterThanOrEqual(0.75)
+    expect(s.completedRatio).toBeLessThanOrEqual(1.2)
     // Some requests really went unanswered, and the sweeps that made them were cut, not left hanging.
-    expect(counts(s["alertApi"])["unanswered"]).toBeGreaterThanOrEqual(1)
-    expect(s["sweepsTimedOut"] as number).toBeGreaterThanOrEqual(1)
+    expect(s.alertApi!.unanswered).toBeGreaterThanOrEqual(1)
+    expect(s.sweepsTimedOut).toBeGreaterThanOrEqual(1)
   })
 
   it("logs the Analyze defect at Error with its stack and goes on sweeping", () => {
@@ -74,21 +72,19 @@ describe("Lifeline runner (default mode)", () => {
     const s = run.summary!
     const output = run.stdout + run.stderr
     const at = output.indexOf("TypeError: Cannot read properties of undefined")
-    console.log(
-      `defects: ${s["defects"]}, succeeded: ${s["sweepsSucceeded"]}; defect log at offset ${at}`
-    )
-    expect(s["defects"]).toBe(1)
+    console.log(`defects: ${s.defects}, succeeded: ${s.sweepsSucceeded}; defect log at offset ${at}`)
+    expect(s.defects).toBe(1)
     expect(at).toBeGreaterThanOrEqual(0)
     // The stack points into the agent's Analyze step, and the line was logged at Error.
-    expect(output.slice(at, at + 2000)).toMatch(/at .*Agent\.ts:\d+/)
+    expect(output.slice(at, at + 2000)).toMatch(/at .*agent\.ts:\d+/)
     expect(output).toMatch(/level=ERROR[^\n]*patrol/)
     // Sweeps after the defective one (sweep 6) still succeed.
-    expect(s["sweepsSucceeded"] as number).toBeGreaterThan(6)
+    expect(s.sweepsSucceeded).toBeGreaterThan(6)
   })
 
   it("keeps /healthz at 200 while sweeps make progress", () => {
     const s = runs.lifeline!.summary!
-    const healthz = counts(s["healthz"])
+    const healthz = s.healthz!
     // Probe timeouts say the machine was starved, not what the endpoint answered: count answers only.
     const share = (healthz["200"] ?? 0) / ((healthz["200"] ?? 0) + (healthz["503"] ?? 0))
     console.log(
@@ -105,19 +101,21 @@ describe("Lifeline runner with a sweep wedged in uninterruptible code (--wedge)"
     const run = runs.wedge!
     const s = run.summary!
     expect(s, run.stderr).toBeDefined()
+    const wedge = s.wedge!
     console.log(
-      `wedge: wedged at ${s["wedgedAtMs"]} ms, first 503 at ${s["first503Ms"]} ms`,
-      `(${s["first503AfterWedgeMs"]} ms after the wedge), /healthz after the wedge:`,
-      JSON.stringify(s["healthzAfterWedge"]),
-      `supervisor: ${JSON.stringify(s["supervisor"])}`
+      `wedge: wedged at ${wedge.atMs} ms, first 503 at ${wedge.first503Ms} ms`,
+      `(${wedge.first503AfterMs} ms after the wedge), /healthz after the wedge:`,
+      JSON.stringify(wedge.healthzAfter),
+      `supervisor: ${JSON.stringify(s.supervisor)}`
     )
-    expect(s.outcome).toBe("ok")
-    expect(s["wedgedAtMs"]).not.toBeNull()
-    expect(s["first503AfterWedgeMs"] as number).toBeGreaterThan(0)
+    expect(s).toMatchObject(expected(name, "wedge"))
+    expect(run.code).toBe(0)
+    expect(wedge.atMs).not.toBeNull()
+    expect(wedge.first503AfterMs).toBeGreaterThan(0)
     // staleAfter (3 × every + timeout = 750 ms) after the last success, plus probe period and slack.
-    expect(s["first503AfterWedgeMs"] as number).toBeLessThan(2_500)
-    expect(counts(s["healthzAfterWedge"])["503"]).toBeGreaterThanOrEqual(3)
+    expect(wedge.first503AfterMs).toBeLessThan(2_500)
+    expect(wedge.healthzAfter["503"]).toBeGreaterThanOrEqual(3)
     // Before the wedge, the same endpoint said 200: the 503 is about the wedge, not the server.
-    expect(counts(s["healthz"])["200"]).toBeGreaterThanOrEqual(3)
+    expect(s.healthz!["200"]).toBeGreaterThanOrEqual(3)
   })
 })

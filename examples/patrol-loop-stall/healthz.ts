@@ -4,16 +4,17 @@
  * The probe records every answer so the replay can say what the platform would have concluded.
  */
 import { HttpClient } from "@effect/platform"
-import type { HttpApp, HttpServerError } from "@effect/platform"
+import type { HttpApp } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Duration, Effect, Schedule } from "effect"
 import type { Scope } from "effect"
 import * as http from "node:http"
+import * as Environment from "../shared/Environment.ts"
 
 /** Serves `app` on an ephemeral loopback port for the life of the scope; returns its base URL. */
 export const serve = (
   app: HttpApp.Default<unknown>
-): Effect.Effect<string, HttpServerError.ServeError, Scope.Scope> =>
+): Effect.Effect<string, Environment.EnvironmentError, Scope.Scope> =>
   Effect.gen(function* () {
     const server = yield* NodeHttpServer.make(() => http.createServer(), {
       port: 0,
@@ -25,7 +26,7 @@ export const serve = (
       return yield* Effect.dieMessage("expected a TCP address")
     }
     return `http://127.0.0.1:${address.port}`
-  })
+  }).pipe(Environment.ready({ part: "the /healthz server", within: "10 seconds" }))
 
 export interface Observation {
   /** Milliseconds since the replay started. */
@@ -61,7 +62,7 @@ export const probe = (
   log: ProbeLog,
   now: () => number,
   options: { readonly every: Duration.DurationInput; readonly timeout: Duration.DurationInput }
-): Effect.Effect<void, never, HttpClient.HttpClient | Scope.Scope> =>
+): Effect.Effect<void, Environment.EnvironmentError, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function* () {
     const client = yield* HttpClient.HttpClient
     const seen = (status: Observation["status"], body = ""): Observation => ({ atMs: now(), status, body })
@@ -77,6 +78,9 @@ export const probe = (
     )
     // One unrecorded probe first, so the server is known to answer and the client's code paths are warm
     // before the replay's clock starts.
-    yield* client.get(url).pipe(Effect.flatMap((response) => response.text), Effect.orDie)
+    yield* client.get(url).pipe(
+      Effect.flatMap((response) => response.text),
+      Environment.ready({ part: "the /healthz server", within: "10 seconds" })
+    )
     yield* Effect.forkScoped(Effect.repeat(once, Schedule.spaced(options.every)))
   })

@@ -6,6 +6,7 @@
 import { FaultServer } from "@lifeline/fault"
 import { Effect } from "effect"
 import type { Scope } from "effect"
+import * as Environment from "../shared/Environment.ts"
 
 export interface AlertApi {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
@@ -31,7 +32,7 @@ const firing = {
 /** Starts the API on an ephemeral loopback port for the life of the scope. */
 export const start = (
   options: Options
-): Effect.Effect<AlertApi, FaultServer.InvalidOptions, Scope.Scope> =>
+): Effect.Effect<AlertApi, Environment.EnvironmentError, Scope.Scope> =>
   Effect.map(
     FaultServer.flaky({
       when: (request) => options.silentWhen(request.index + 1),
@@ -49,4 +50,4 @@ export const start = (
         server.unsafeStats().requests.filter((r) => r.reply === "silent")
           .length
     })
-  )
+  ).pipe(Environment.ready({ part: "the alert API", within: "10 seconds" }))

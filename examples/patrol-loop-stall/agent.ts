@@ -13,7 +13,7 @@ import { HttpClient, HttpClientResponse } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
 import { Deferred, Effect, Schema } from "effect"
 import type { ParseResult } from "effect"
-import type { Tally } from "./Tally.ts"
+import type { Tally } from "./tally.ts"
 
 export interface Options {
   /** Base URL of the alert API. */

@@ -12,18 +12,16 @@ import { HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Deadline } from "@lifeline/deadline"
 import { Supervisor } from "@lifeline/supervisor"
-import { Effect, Schedule } from "effect"
-import type { Scope } from "effect"
-import type { Context, Result } from "../../shared/Example.ts"
-import * as Agent from "./Agent.ts"
-import * as AlertApi from "./AlertApi.ts"
-import * as Healthz from "./Healthz.ts"
-import * as Replay from "./Replay.ts"
-import { Tally } from "./Tally.ts"
+import { Effect, Schedule, type Scope } from "effect"
+import type { Context } from "../shared/Example.ts"
+import * as Agent from "./agent.ts"
+import * as AlertApi from "./alertApi.ts"
+import * as Healthz from "./healthz.ts"
+import type { LifelineFigures, WedgeFigures } from "./judge.ts"
+import * as Replay from "./replay.ts"
+import { Tally } from "./tally.ts"
 
-export const run = (
-  ctx: Context
-): Effect.Effect<Result, unknown, Scope.Scope> =>
+export const run = (ctx: Context<LifelineFigures>): Effect.Effect<LifelineFigures, unknown, Scope.Scope> =>
   Effect.gen(function* () {
     const wedge = ctx.args["wedge"] === true
     const window = Replay.windowMs(ctx.args)
@@ -31,13 +29,11 @@ export const run = (
     const probeLog = new Healthz.ProbeLog()
     const api = yield* AlertApi.start({ silentWhen: Replay.silentWhen })
 
+    // #region runner
     const sup = yield* Supervisor.make({ name: "agent-runner", stopTimeout: "500 millis" })
+    // `/healthz` answers 200 or 503 with the supervisor's report: progress, not just a live process.
     const healthz = yield* Healthz.serve(Supervisor.healthApp(sup))
-    yield* Healthz.probe(`${healthz}/healthz`, probeLog, () => tally.now(), {
-      every: Replay.probeEvery,
-      timeout: Replay.probeTimeout
-    })
-
+    // Every request sees the remaining budget of the sweep it belongs to.
     const client = Deadline.httpClient(yield* HttpClient.HttpClient, { label: "alert-api" })
     const agent = yield* Agent.make(client, {
       alertsUrl: api.url,
@@ -45,15 +41,23 @@ export const run = (
       wedgeOnSweep: wedge ? Replay.wedgeOnSweep : undefined,
       tally
     })
+    // #endregion runner
+
+    yield* Healthz.probe(`${healthz}/healthz`, probeLog, () => tally.now(), {
+      every: Replay.probeEvery,
+      timeout: Replay.probeTimeout
+    })
     tally.start()
+    // #region loop
     yield* Supervisor.periodic(sup, "patrol", agent.sweep, {
-      every: Replay.every,
-      timeout: Replay.sweepTimeout,
-      grace: Replay.sweepGrace,
+      every: Replay.every, // "1 hour" in production
+      timeout: Replay.sweepTimeout, // each run is bounded by Deadline.within(timeout)
+      grace: Replay.sweepGrace, // then what ignores interruption is abandoned
       // A patrol sweep that starts late is worth more than one that is skipped; further passed ticks are
       // still counted as missed.
       overrun: "run-late"
     })
+    // #endregion loop
 
     yield* Replay.until(tally, window)
     if (wedge) {
@@ -68,35 +72,34 @@ export const run = (
         )
       )
     }
-    const verdict = Replay.judge(tally, probeLog, api, Math.max(window, Math.floor(tally.now())))
     const report = yield* Supervisor.health(sup)
     const patrol = report.children.find((child) => child.name === "patrol")
-    const figures: Record<string, unknown> = {
-      ...verdict.figures,
+    const figures: LifelineFigures = {
+      ...Replay.observe(tally, probeLog, api, Math.max(window, Math.floor(tally.now()))),
       supervisor: {
         healthy: report.healthy,
-        state: patrol?.state,
-        missedTicks: patrol?.missedTicks,
+        state: patrol?.state ?? null,
+        missedTicks: patrol?.missedTicks ?? null,
         lastFailure: patrol?.lastFailure?.kind ?? null
-      }
+      },
+      ...(wedge ? { wedge: wedgeFigures(tally, probeLog) } : {})
     }
-    if (wedge) {
-      const wedgedAt = tally.wedgedAt
-      const first = wedgedAt === undefined ? undefined : probeLog.first(503, wedgedAt)
-      Object.assign(figures, {
-        wedgedAtMs: wedgedAt === undefined ? null : Math.round(wedgedAt),
-        first503Ms: first === undefined ? null : Math.round(first.atMs),
-        first503AfterWedgeMs: first === undefined || wedgedAt === undefined ? null : Math.round(first.atMs - wedgedAt),
-        healthzAfterWedge: wedgedAt === undefined ? {} : probeLog.counts(wedgedAt)
-      })
-      if (first !== undefined) {
-        yield* Effect.logInfo("first 503 from /healthz").pipe(Effect.annotateLogs("body", first.body))
-      }
-      ctx.record(figures)
-      // The wedge is not something a runner can undo; the fix is that health says so.
-      return { outcome: first !== undefined ? "ok" : "stalled", figures } satisfies Result
+    const first503 = tally.wedgedAt === undefined ? undefined : probeLog.first(503, tally.wedgedAt)
+    if (wedge && first503 !== undefined) {
+      yield* Effect.logInfo("first 503 from /healthz").pipe(Effect.annotateLogs("body", first503.body))
     }
     ctx.record(figures)
-    const ok = !verdict.stalled && verdict.completedRatio >= Replay.minCompletedRatio
-    return { outcome: ok ? "ok" : "stalled", figures } satisfies Result
+    return figures
   }).pipe(Effect.provide(NodeHttpClient.layer))
+
+/** When the wedge began, and when the probe first saw `/healthz` say 503 after it. */
+const wedgeFigures = (tally: Tally, probeLog: Healthz.ProbeLog): WedgeFigures => {
+  const at = tally.wedgedAt
+  const first = at === undefined ? undefined : probeLog.first(503, at)
+  return {
+    atMs: at === undefined ? null : Math.round(at),
+    first503Ms: first === undefined ? null : Math.round(first.atMs),
+    first503AfterMs: first === undefined || at === undefined ? null : Math.round(first.atMs - at),
+    healthzAfter: at === undefined ? {} : probeLog.counts(at)
+  }
+}

@@ -38,6 +38,7 @@ vitest_json() { # name json-file exit-code — counts from vitest's JSON report
 }
 
 step "typecheck (tsc)" pnpm exec tsc -p tsconfig.json
+step "README and incident tables match examples/incidents.ts" pnpm exec tsx scripts/incidents.ts --check
 step "format and lint (deno fmt --check, deno lint)" bash -c 'pnpm exec deno fmt --check >/dev/null 2>&1 || { pnpm exec deno fmt --check; exit 1; }; pnpm exec deno lint'
 
 printf '\n== vitest on Node\n'

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "@effect/vitest"
-import { DualWriteLogger, Shipper } from "@lifeline/queue"
-import { Effect, Exit, Logger, Scope, TestClock } from "effect"
+import { DroppingQueue, DualWriteLogger, Shipper } from "@lifeline/queue"
+import { Effect, Exit, Fiber, Logger, Metric, Scope, TestClock } from "effect"
 
 const collectingLocal = () => {
   const lines: Array<string> = []
@@ -151,5 +151,100 @@ describe("DualWriteLogger", () => {
       expect(local.lines.some((l) => l.includes("shipper closed"))).toBe(true)
       expect(shipped.length).toBe(1)
       expect(shipped[0]).toContain("second")
+    }))
+
+  it.effect("a format that throws cannot fail the log call: the line is still written locally and its loss counted", () =>
+    Effect.gen(function* () {
+      const local = collectingLocal()
+      const scope = yield* Scope.make()
+      const shipper = yield* Shipper.make({
+        ...options,
+        send: (_: ReadonlyArray<string>) => Effect.void,
+        name: "bad-format"
+      }).pipe(Scope.extend(scope))
+      const layer = DualWriteLogger.layer({
+        shipper,
+        local: local.logger,
+        // An eager JSON.stringify of a bigint annotation throws.
+        format: (o) => JSON.stringify(Object.fromEntries(o.annotations))
+      })
+      const exit = yield* Effect.exit(
+        Effect.log("with a bigint").pipe(
+          Effect.annotateLogs("id", 10n),
+          Effect.provide(layer)
+        )
+      )
+      expect(Exit.isSuccess(exit)).toBe(true)
+      yield* Effect.log("plain").pipe(Effect.provide(layer))
+      expect(local.lines.filter((l) => l.includes("with a bigint")).length)
+        .toBe(1)
+      expect(local.lines.some((l) => l.includes("plain"))).toBe(true)
+      // The loss is visible locally, once, with the error.
+      expect(
+        local.lines.some((l) => l.includes("remote copy") && l.includes("BigInt"))
+      ).toBe(true)
+      expect(shipper.unsafeStats()).toMatchObject({ accepted: 1, rejected: 1 })
+      const dropped = yield* Metric.value(
+        DroppingQueue.droppedTotal.pipe(Metric.tagged("queue", "bad-format"))
+      )
+      expect(dropped.count).toBe(1)
+      yield* Scope.close(scope, Exit.void)
+    }))
+
+  it.effect("a weigh that throws cannot fail the log call: the line is still written locally and its loss counted", () =>
+    Effect.gen(function* () {
+      const local = collectingLocal()
+      const scope = yield* Scope.make()
+      const shipper = yield* Shipper.make({
+        ...options,
+        weigh: (
+          line: string
+        ) => (line.includes("poison") ? Number.NaN : line.length),
+        send: (_: ReadonlyArray<string>) => Effect.void,
+        name: "bad-weigh"
+      }).pipe(Scope.extend(scope))
+      const layer = DualWriteLogger.layer({ shipper, local: local.logger })
+      const exit = yield* Effect.exit(
+        Effect.log("poison").pipe(Effect.provide(layer))
+      )
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(local.lines.filter((l) => l.includes("poison")).length)
+        .toBeGreaterThanOrEqual(1)
+      expect(shipper.unsafeStats()).toMatchObject({ accepted: 0, rejected: 1 })
+      yield* Scope.close(scope, Exit.void)
+      const s = yield* Shipper.stats(shipper)
+      expect(s.accepted).toBe(s.shipped + s.dropped)
+    }))
+
+  it.effect("a send stuck past its grace: the deadline's warning is written locally and not fed back to the shipper", () =>
+    Effect.gen(function* () {
+      const local = collectingLocal()
+      const holder: { logger?: Logger.Logger<unknown, void> } = {}
+      const global = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make<unknown, void>((o) => holder.logger?.log(o))
+      )
+      const scope = yield* Scope.make()
+      const shipper = yield* Shipper.make({
+        ...options,
+        linger: "0 millis",
+        sendTimeout: "1 second",
+        grace: "100 millis",
+        send: (_: ReadonlyArray<string>) => Effect.uninterruptible(Effect.sleep("1 hour")),
+        name: "stuck"
+      }).pipe(Scope.extend(scope), Effect.provide(global))
+      holder.logger = DualWriteLogger.make({ shipper, local: local.logger })
+      yield* Effect.log("job line").pipe(Effect.provide(global))
+      yield* TestClock.adjust("1100 millis")
+      expect(local.lines.some((l) => l.includes("could not be interrupted")))
+        .toBe(true)
+      expect(shipper.unsafeStats()).toMatchObject({
+        accepted: 1,
+        abandoned: 1
+      })
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* TestClock.adjust("1 hour")
+      yield* Fiber.join(closing)
+      expect(shipper.unsafeStats()).toMatchObject({ accepted: 1, rejected: 0 })
     }))
 })

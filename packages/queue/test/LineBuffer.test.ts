@@ -108,39 +108,137 @@ const assertNoFabrication = (
 
 describe("LineBuffer", () => {
   it.prop(
-    "never fabricates a line, whatever the chunking, characters, line endings and limits",
+    "never fabricates a line, keeps order and bounds, and its stats add up, whatever the chunking and limits",
     {
       input: inputLines,
       cuts: fc.array(fc.nat(), { maxLength: 40 }),
-      maxLineBytes: fc.integer({ min: 1, max: 48 }),
+      // `undefined`: the default, min(maxBytes, 65536), which is maxBytes at these sizes.
+      maxLineBytes: fc.option(fc.integer({ min: 1, max: 48 }), {
+        nil: undefined
+      }),
       extra: fc.integer({ min: 0, max: 200 }),
       takeEvery: fc.integer({ min: 1, max: 8 })
     },
     ({ cuts, extra, input, maxLineBytes, takeEvery }) => {
-      const buffer = LineBuffer.unsafeMake({
-        maxBytes: maxLineBytes + extra,
-        maxLineBytes
-      })
+      const maxBytes = (maxLineBytes ?? 1) + extra
+      const buffer = LineBuffer.unsafeMake({ maxBytes, maxLineBytes })
+      const limit = maxLineBytes ?? maxBytes
+      expect(buffer.maxLineBytes).toBe(limit)
       const bytes = new TextEncoder().encode(
         input.map((l) => l.text + l.ending).join("")
       )
       const output: Array<LineBuffer.Line> = []
       chunk(bytes, cuts).forEach((c, i) => {
         buffer.write(c)
+        // Complete lines within maxBytes, plus the line being assembled (its CR may wait past the limit).
+        assert.isAtMost(buffer.bufferedBytes, maxBytes + limit + 1)
         if (i % takeEvery === 0) output.push(...buffer.take())
       })
       output.push(...buffer.flush())
-      assertNoFabrication(input, output, maxLineBytes)
+      assertNoFabrication(input, output, limit)
       const stats = buffer.stats()
       // Every input line is accounted for: returned or dropped whole.
       expect(stats.lines + stats.droppedLines).toBe(input.length)
       expect(stats.lines).toBe(output.length)
+      // Every byte of content (line endings excluded) is returned or counted as dropped.
+      const written = input.reduce((n, l) => n + utf8(l.text), 0)
+      const returned = output.reduce((n, l) => n + utf8(l.text), 0)
+      expect(returned + stats.droppedBytes).toBe(written)
       expect(output.filter((l) => l.truncated).length).toBeLessThanOrEqual(
         stats.truncatedLines
       )
+      expect(stats.truncatedLines).toBe(
+        input.filter((l) => utf8(l.text) > limit).length
+      )
+      expect(buffer.bufferedBytes).toBe(0)
     },
     { fastCheck: { numRuns: 500 } }
   )
+
+  it.prop(
+    "an over-long line in an empty buffer always comes back as its flagged prefix, terminated or flushed",
+    {
+      text: lineText.filter((t) => t.length > 0),
+      maxBytes: fc.integer({ min: 1, max: 40 }),
+      lineLimit: fc.option(fc.integer({ min: 1, max: 40 }), { nil: undefined }),
+      terminated: fc.boolean()
+    },
+    ({ lineLimit, maxBytes, terminated, text }) => {
+      const maxLineBytes = lineLimit === undefined ? undefined : Math.min(lineLimit, maxBytes)
+      const buffer = LineBuffer.unsafeMake({ maxBytes, maxLineBytes })
+      buffer.write(terminated ? text + "\n" : text)
+      const lines = terminated ? buffer.take() : buffer.flush()
+      const limit = maxLineBytes ?? maxBytes
+      const truncated = utf8(text) > limit
+      expect(lines).toEqual([{
+        text: truncated ? boundaryPrefix(text, limit) : text,
+        truncated,
+        terminated
+      }])
+      expect(buffer.stats().droppedLines).toBe(0)
+    },
+    { fastCheck: { numRuns: 300 } }
+  )
+
+  it("with default options an over-long line keeps its flagged prefix instead of being dropped whole", () => {
+    const buffer = LineBuffer.unsafeMake({ maxBytes: 100 })
+    expect(buffer.maxLineBytes).toBe(100)
+    buffer.write("x".repeat(150) + "\nne")
+    expect(buffer.take()).toEqual([{
+      text: "x".repeat(100),
+      truncated: true,
+      terminated: true
+    }])
+    buffer.write("xt\n")
+    expect(buffer.take()).toEqual([{
+      text: "next",
+      truncated: false,
+      terminated: true
+    }])
+    expect(buffer.stats()).toEqual({
+      lines: 2,
+      droppedLines: 0,
+      droppedBytes: 50,
+      truncatedLines: 1
+    })
+
+    const big = LineBuffer.unsafeMake({ maxBytes: 100_000 })
+    expect(big.maxLineBytes).toBe(65_536)
+    big.write("y".repeat(100_000))
+    expect(big.flush()).toEqual([{
+      text: "y".repeat(65_536),
+      truncated: true,
+      terminated: false
+    }])
+  })
+
+  it("a line of exactly maxBytes fits in an empty buffer, on write and on flush", () => {
+    const buffer = LineBuffer.unsafeMake({ maxBytes: 10 })
+    buffer.write("0123456789\n")
+    expect(buffer.take()).toEqual([{
+      text: "0123456789",
+      truncated: false,
+      terminated: true
+    }])
+    buffer.write("abcdefghij")
+    expect(buffer.flush()).toEqual([{
+      text: "abcdefghij",
+      truncated: false,
+      terminated: false
+    }])
+    buffer.write("ABCDEFGHIJ\r\n")
+    expect(buffer.take()).toEqual([{
+      text: "ABCDEFGHIJ",
+      truncated: false,
+      terminated: true
+    }])
+    expect(buffer.stats()).toEqual({
+      lines: 3,
+      droppedLines: 0,
+      droppedBytes: 0,
+      truncatedLines: 0
+    })
+  })
 
   it.prop(
     "a full buffer drops whole lines and counts them, and memory stays within maxBytes",

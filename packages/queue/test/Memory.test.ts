@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DualWriteLogger, Shipper } from "@lifeline/queue"
 import { Effect, Exit, Logger, Scope, TestClock } from "effect"
-import { retainedHeapBytes } from "../../../bench/heap.ts"
+import { retainedHeapBytes } from "@lifeline/test-kit"
 
 const heapUsed = retainedHeapBytes
 

@@ -1,6 +1,7 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Deadline } from "@lifeline/deadline"
 import { Shipper } from "@lifeline/queue"
+import { captureLogs, withWallClock } from "@lifeline/test-kit"
 import {
   Clock,
   Duration,
@@ -8,8 +9,6 @@ import {
   Exit,
   FastCheck as fc,
   Fiber,
-  HashMap,
-  Logger,
   Metric,
   Option,
   Ref,
@@ -37,21 +36,6 @@ const base = {
   flushTimeout: "10 seconds",
   grace: "1 second"
 } as const
-
-/** Collects log lines so tests can assert on the summary line (a shipper logs with the loggers it was made with). */
-const captureLogs = Effect.gen(function* () {
-  const lines: Array<
-    { message: string; annotations: Record<string, unknown> }
-  > = []
-  const logger = Logger.make<unknown, void>((o) => {
-    const message = Array.isArray(o.message) ? o.message.join(" ") : String(o.message)
-    lines.push({
-      message,
-      annotations: Object.fromEntries(HashMap.toEntries(o.annotations))
-    })
-  })
-  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
-})
 
 /** Opens a scope, makes the shipper in it under a fiber tracker, and returns both. */
 const open = <A, E>(options: Shipper.Options<A, E, never>) =>
@@ -228,14 +212,14 @@ describe("Shipper", () => {
         linger: "1 hour",
         send: (batch: ReadonlyArray<number>) => Effect.sync(() => sink.batches.push(batch)),
         name: "drain"
-      }).pipe(Effect.provide(logs.layer))
+      }).pipe(Effect.provide(logs.replace))
       for (let i = 0; i < 25; i++) shipper.unsafeSubmit(i)
       const t0 = yield* Clock.currentTimeMillis
       yield* Scope.close(scope, Exit.void)
       expect((yield* Clock.currentTimeMillis) - t0).toBe(0)
       expect(sink.items()).toEqual(Array.from({ length: 25 }, (_, i) => i))
       expect(shipper.unsafeSubmit(99)).toBe(false)
-      const summaries = logs.lines.filter((l) => l.message === "shipper closed")
+      const summaries = logs.entries.filter((l) => l.message === "shipper closed")
       expect(summaries.length).toBe(1)
       expect(summaries[0]!.annotations).toMatchObject({
         shipper: "drain",
@@ -272,7 +256,7 @@ describe("Shipper", () => {
                 return mode === "interruptible" ? never : Effect.uninterruptible(never)
               }),
             name: `stalled-${mode}`
-          }).pipe(Effect.provide(logs.layer))
+          }).pipe(Effect.provide(logs.replace))
           for (let i = 0; i < 500; i++) shipper.unsafeSubmit(i)
           yield* TestClock.adjust("1 millis")
           expect((yield* Shipper.stats(shipper)).inFlight).toBe(10)
@@ -304,7 +288,7 @@ describe("Shipper", () => {
             inFlight: 0
           })
           expect(s.accepted).toBe(s.shipped + s.dropped)
-          const summary = logs.lines.filter((l) => l.message === "shipper closed")
+          const summary = logs.entries.filter((l) => l.message === "shipper closed")
           expect(summary.length).toBe(1)
           expect(summary[0]!.annotations).toMatchObject({
             shipped: 0,
@@ -316,7 +300,9 @@ describe("Shipper", () => {
           // which no runtime can stop: it is abandoned (detached, counted) holding its one batch.
           yield* TestClock.adjust("1 minute")
           const alive = yield* tracker.value
-          console.log(`[${mode}] fibers still alive after close: ${alive.length}`)
+          console.log(
+            `[${mode}] fibers still alive after close: ${alive.length}`
+          )
           if (mode === "interruptible") {
             expect(alive).toEqual([])
             expect(s.abandoned).toBe(0)
@@ -410,6 +396,7 @@ describe("Shipper", () => {
         maxLength: 12
       }),
       failEvery: fc.integer({ min: 0, max: 4 }),
+      failure: fc.constantFrom("fail", "die", "throw"),
       hangFrom: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
       capacity: fc.integer({ min: 1, max: 30 }),
       maxBatch: fc.integer({ min: 1, max: 8 }),
@@ -418,7 +405,7 @@ describe("Shipper", () => {
         "drop-oldest"
       )
     },
-    ({ capacity, failEvery, hangFrom, maxBatch, strategy, submits }) =>
+    ({ capacity, failEvery, failure, hangFrom, maxBatch, strategy, submits }) =>
       Effect.gen(function* () {
         let calls = 0
         const { scope, shipper } = yield* open({
@@ -429,17 +416,17 @@ describe("Shipper", () => {
           sendTimeout: "1 second",
           flushTimeout: "3 seconds",
           grace: "100 millis",
-          send: (_: ReadonlyArray<number>) =>
-            Effect.suspend(() => {
-              calls++
-              if (hangFrom !== undefined && calls >= hangFrom) {
-                return Effect.never
-              }
-              if (failEvery > 0 && calls % failEvery === 0) {
-                return Effect.fail("boom" as const)
-              }
-              return Effect.sleep("10 millis")
-            }),
+          send: (_: ReadonlyArray<number>) => {
+            calls++
+            if (hangFrom !== undefined && calls >= hangFrom) {
+              return Effect.never
+            }
+            if (failEvery > 0 && calls % failEvery === 0) {
+              if (failure === "throw") throw new Error("boom")
+              return failure === "die" ? Effect.die("boom") : Effect.fail("boom" as const)
+            }
+            return Effect.sleep("10 millis")
+          },
           name: "prop"
         })
         let submitted = 0
@@ -461,6 +448,8 @@ describe("Shipper", () => {
         expect(s.accepted).toBe(s.shipped + s.dropped)
         expect(s.accepted + s.rejected).toBe(submitted)
         expect(s.inFlight + s.queued).toBe(0)
+        // Every send here can be interrupted: none may be reported abandoned.
+        expect(s.abandoned).toBe(0)
       }),
     { fastCheck: { numRuns: 40 } }
   )
@@ -505,11 +494,11 @@ describe("Shipper", () => {
         linger: "0 millis",
         send: (_: ReadonlyArray<number>) => Effect.fail("nope" as const),
         name: "named"
-      }).pipe(Effect.provide(logs.layer))
+      }).pipe(Effect.provide(logs.replace))
       shipper.unsafeSubmit(1)
       yield* TestClock.adjust("1 millis")
       yield* Scope.close(scope, Exit.void)
-      const warning = logs.lines.find((l) => l.message.startsWith("shipper: batch dropped"))
+      const warning = logs.entries.find((l) => l.message.startsWith("shipper: batch dropped"))
       assert.isDefined(warning)
       expect(warning!.annotations).toMatchObject({
         shipper: "named",
@@ -527,7 +516,7 @@ describe("Shipper", () => {
         linger: "0 millis",
         send: (_: ReadonlyArray<number>) => Effect.fail("connection refused" as const),
         name: "refused"
-      }).pipe(Effect.provide(logs.layer))
+      }).pipe(Effect.provide(logs.replace))
       for (let i = 0; i < 20; i++) {
         shipper.unsafeSubmit(i)
         yield* TestClock.adjust("10 millis")
@@ -536,10 +525,13 @@ describe("Shipper", () => {
       shipper.unsafeSubmit(20)
       yield* TestClock.adjust("1 millis")
       yield* Scope.close(scope, Exit.void)
-      const warnings = logs.lines.filter((l) => l.message.startsWith("shipper: batch dropped"))
+      const warnings = logs.entries.filter((l) => l.message.startsWith("shipper: batch dropped"))
       expect(warnings.length).toBe(2)
       expect(warnings[1]!.annotations).toMatchObject({ suppressed: 19 })
-      expect(shipper.unsafeStats()).toMatchObject({ accepted: 21, dropped: 21 })
+      expect(shipper.unsafeStats()).toMatchObject({
+        accepted: 21,
+        dropped: 21
+      })
     }))
 
   it.effect("a shipper made under a short deadline outlives it: its sends and flush have their own budgets", () =>
@@ -551,7 +543,10 @@ describe("Shipper", () => {
         linger: "0 millis",
         send: (batch: ReadonlyArray<number>) => Effect.sync(() => sink.batches.push(batch)),
         name: "startup"
-      }).pipe(Scope.extend(scope), Deadline.within("1 second", { label: "startup" }))
+      }).pipe(
+        Scope.extend(scope),
+        Deadline.within("1 second", { label: "startup" })
+      )
       yield* TestClock.adjust("5 seconds")
       shipper.unsafeSubmit(1)
       yield* TestClock.adjust("1 millis")
@@ -559,4 +554,217 @@ describe("Shipper", () => {
       yield* Scope.close(scope, Exit.void)
       expect(sink.items()).toEqual([1, 2])
     }))
+
+  it.effect("a send that throws synchronously fails that batch only: the next ships at once, and no send is abandoned", () =>
+    Effect.gen(function* () {
+      const logs = yield* captureLogs
+      const sink = recorder<bigint | number>()
+      const { scope, shipper } = yield* open({
+        ...base,
+        linger: "0 millis",
+        sendTimeout: "5 seconds",
+        // An eager JSON.stringify throws on a bigint before any Effect is built.
+        send: (batch: ReadonlyArray<bigint | number>) => {
+          const body = JSON.stringify(batch)
+          return Effect.sync(() => sink.batches.push(JSON.parse(body)))
+        },
+        name: "throwing-send"
+      }).pipe(Effect.provide(logs.replace))
+      shipper.unsafeSubmit(1n)
+      yield* TestClock.adjust("1 millis")
+      shipper.unsafeSubmit(2)
+      yield* TestClock.adjust("1 millis")
+      expect(sink.items()).toEqual([2])
+      const t0 = yield* Clock.currentTimeMillis
+      yield* Scope.close(scope, Exit.void)
+      expect((yield* Clock.currentTimeMillis) - t0).toBe(0)
+      expect(yield* Shipper.stats(shipper)).toMatchObject({
+        accepted: 2,
+        shipped: 1,
+        dropped: 1,
+        droppedAtShutdown: 0,
+        abandoned: 0,
+        inFlight: 0
+      })
+      const warning = logs.find("WARN", "batch dropped")
+      expect(warning.length).toBe(1)
+      expect(warning[0]!.cause).toContain("BigInt")
+    }))
+
+  it.effect("a send that returns no Effect is a defect of that batch only", () =>
+    Effect.gen(function* () {
+      const sink = recorder<number>()
+      const { scope, shipper } = yield* open({
+        ...base,
+        linger: "0 millis",
+        send: ((batch: ReadonlyArray<number>) =>
+          batch[0] === 1 ? undefined : Effect.sync(() => sink.batches.push(batch))) as (
+            batch: ReadonlyArray<number>
+          ) => Effect.Effect<void>,
+        name: "not-an-effect"
+      }).pipe(Effect.provide((yield* captureLogs).replace))
+      shipper.unsafeSubmit(1)
+      yield* TestClock.adjust("1 millis")
+      shipper.unsafeSubmit(2)
+      yield* TestClock.adjust("1 millis")
+      yield* Scope.close(scope, Exit.void)
+      expect(sink.items()).toEqual([2])
+      expect(yield* Shipper.stats(shipper)).toMatchObject({
+        shipped: 1,
+        dropped: 1,
+        abandoned: 0
+      })
+    }))
+
+  it.effect("a weigh that throws refuses that submission only: no counter moves and at close accepted = shipped + dropped", () =>
+    Effect.gen(function* () {
+      const sink = recorder<string>()
+      const { scope, shipper } = yield* open({
+        ...base,
+        linger: "0 millis",
+        weigh: (item: string) => {
+          if (item === "poison") throw new Error("cannot weigh")
+          return item.length
+        },
+        send: (batch: ReadonlyArray<string>) => Effect.sync(() => sink.batches.push(batch)),
+        name: "throwing-weigh"
+      })
+      expect(shipper.unsafeSubmit("a")).toBe(true)
+      expect(() => shipper.unsafeSubmit("poison")).toThrow(
+        Deadline.InvalidOptions
+      )
+      const exit = yield* Effect.exit(Shipper.submit(shipper, "poison"))
+      assert.isTrue(Exit.isFailure(exit))
+      expect(shipper.unsafeStats()).toMatchObject({ accepted: 1, rejected: 0 })
+      expect(shipper.unsafeSubmit("b")).toBe(true)
+      yield* TestClock.adjust("1 millis")
+      yield* Scope.close(scope, Exit.void)
+      const s = yield* Shipper.stats(shipper)
+      expect(s).toMatchObject({
+        accepted: 2,
+        rejected: 0,
+        shipped: 2,
+        dropped: 0
+      })
+      expect(s.accepted).toBe(s.shipped + s.dropped)
+      expect(sink.items()).toEqual(["a", "b"])
+    }))
+
+  it.effect("a queue smaller than a batch ships as soon as it is full, without waiting out the linger", () =>
+    Effect.gen(function* () {
+      const sink = recorder<number>()
+      const { scope, shipper } = yield* open({
+        ...base,
+        capacity: 5,
+        maxBatch: 10,
+        linger: "5 seconds",
+        send: (batch: ReadonlyArray<number>) => Effect.sync(() => sink.batches.push(batch)),
+        name: "small-queue"
+      })
+      // The first three are taken and linger for more; five more fill the queue.
+      for (let i = 0; i < 3; i++) shipper.unsafeSubmit(i)
+      yield* TestClock.adjust("1 millis")
+      expect(sink.batches).toEqual([])
+      for (let i = 3; i < 8; i++) shipper.unsafeSubmit(i)
+      yield* TestClock.adjust("1 millis")
+      expect(sink.batches).toEqual([[0, 1, 2, 3, 4, 5, 6, 7]])
+      // A burst the queue refuses in part ships at once too.
+      for (let i = 8; i < 20; i++) shipper.unsafeSubmit(i)
+      yield* TestClock.adjust("1 millis")
+      expect(sink.items()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+      yield* Scope.close(scope, Exit.void)
+    }))
+
+  it.effect("when maxBytes fills before maxBatch, the full queue does not wait out the linger", () =>
+    Effect.gen(function* () {
+      // The reported setup: capacity 10k, maxBytes 100 kB, maxBatch 500, linger 5 s, 1 KB lines.
+      let shippedBytes = 0
+      const { scope, shipper } = yield* open({
+        ...base,
+        capacity: 10_000,
+        maxBytes: 100_000,
+        maxBatch: 500,
+        linger: "5 seconds",
+        send: (batch: ReadonlyArray<string>) =>
+          Effect.sync(() => {
+            for (const line of batch) shippedBytes += line.length
+          }),
+        name: "bytes-full"
+      })
+      const line = "x".repeat(1024)
+      for (let tick = 0; tick < 40; tick++) {
+        for (let i = 0; i < 200; i++) shipper.unsafeSubmit(line)
+        yield* TestClock.adjust("100 millis")
+      }
+      const s = yield* Shipper.stats(shipper)
+      console.log(
+        `after 4 s: shipped ${s.shipped} lines (${shippedBytes} bytes), rejected ${s.rejected}`
+      )
+      // 97 lines fit in 100 kB: each 100 ms round ships a full queue, never waiting 5 s.
+      assert.isAtLeast(s.shipped, 40 * 97)
+      yield* Scope.close(scope, Exit.void)
+    }))
+
+  it.effect("every line logged on the shipper's fibers — a deadline's warning, what send logs — is marked as its own", () =>
+    Effect.gen(function* () {
+      const logs = yield* captureLogs
+      const { scope, shipper } = yield* open({
+        ...base,
+        linger: "0 millis",
+        sendTimeout: "1 second",
+        grace: "100 millis",
+        send: (_: ReadonlyArray<number>) =>
+          Effect.zipRight(
+            Effect.log("sending"),
+            Effect.uninterruptible(Effect.sleep("1 hour"))
+          ),
+        name: "stuck"
+      }).pipe(Effect.provide(logs.replace))
+      shipper.unsafeSubmit(1)
+      yield* TestClock.adjust("1100 millis")
+      const closing = yield* startClosing(scope)
+      yield* TestClock.adjust("20 seconds")
+      yield* Fiber.join(closing)
+      assert.isAtLeast(logs.find("WARN", "could not be interrupted").length, 1)
+      assert.isAtLeast(logs.find("INFO", "sending").length, 1)
+      for (const entry of logs.entries) {
+        expect(entry.annotations[Shipper.selfAnnotation], entry.message).toBe(
+          "stuck"
+        )
+      }
+    }))
+
+  it.effect("a step of the wall clock during the flush neither cuts it short nor shows in flushMs", () =>
+    withWallClock((wall) =>
+      Effect.gen(function* () {
+        const logs = yield* captureLogs
+        const sink = recorder<number>()
+        const { scope, shipper } = yield* open({
+          ...base,
+          sendTimeout: "1 second",
+          flushTimeout: "10 seconds",
+          send: (batch: ReadonlyArray<number>) =>
+            Effect.zipRight(
+              Effect.sleep("100 millis"),
+              Effect.sync(() => sink.batches.push(batch))
+            ),
+          name: "wall-step"
+        }).pipe(Effect.provide(logs.replace))
+        for (let i = 0; i < 50; i++) shipper.unsafeSubmit(i)
+        const closing = yield* startClosing(scope)
+        yield* TestClock.adjust("150 millis")
+        // NTP steps the system clock forward an hour in the middle of the flush.
+        yield* wall.step("1 hour")
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.join(closing)
+        expect(sink.items()).toEqual(Array.from({ length: 50 }, (_, i) => i))
+        expect(shipper.unsafeStats()).toMatchObject({
+          shipped: 50,
+          dropped: 0
+        })
+        const summary = logs.find("INFO", "shipper closed")
+        expect(summary.length).toBe(1)
+        expect(summary[0]!.annotations.flushMs).toBe(500)
+      })
+    ))
 })

@@ -1,33 +1,22 @@
+import { Metrics, Options } from "@lifeline/deadline"
+import type { Deadline } from "@lifeline/deadline"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import * as Metric from "effect/Metric"
 import { pipeArguments } from "effect/Pipeable"
 import type * as api from "../DroppingQueue.ts"
-import * as metrics from "./metrics.ts"
-import * as options from "./options.ts"
+import * as callback from "./callback.ts"
 
-export const TypeId: typeof api.TypeId = Symbol.for(
-  "@lifeline/queue/DroppingQueue"
-) as typeof api.TypeId
-export type TypeId = typeof TypeId
+export const TypeId: api.TypeId = Symbol.for("@lifeline/queue/DroppingQueue") as api.TypeId
 
-export type Strategy = api.Strategy
-export type Options<A> = api.Options<A>
-export type Stats = api.Stats
-export type DroppingQueue<A> = api.DroppingQueue<A>
-
-const droppedKey = metrics.counterKey(
+export const droppedTotal = Metrics.counter(
   "lifeline_queue_dropped_total",
   "Items a dropping queue refused or evicted, tagged with the queue's name"
 )
-const droppedBytesKey = metrics.counterKey(
+
+export const droppedBytesTotal = Metrics.counter(
   "lifeline_queue_dropped_bytes_total",
   "Weight (bytes) of the items a dropping queue refused or evicted, tagged with the queue's name"
 )
-
-export const droppedTotal = Metric.fromMetricKey(droppedKey)
-export const droppedBytesTotal = Metric.fromMetricKey(droppedBytesKey)
-const noTags = metrics.noTags
 
 // A native scan for non-ASCII is several times faster than a charCode loop on the (common) ASCII line.
 const nonAscii = /[\u0080-\uffff]/
@@ -58,22 +47,35 @@ export const defaultWeigh = (item: unknown): number => {
   return 0
 }
 
+const optionalStrategy = Options.optional(Options.oneOf(["drop-newest", "drop-oldest"]), "drop-newest")
+const optionalMaxBytes = Options.optional(Options.positiveInteger, undefined)
+const optionalWeigh = Options.optional(Options.callable, undefined)
+const optionalName = Options.optional(Options.name, "queue")
+const validMax = (max: number): number => Options.getOrThrow(Options.positiveInteger("max", max))
+
+/**
+ * A taker or a lingering batch. `atLeast`: wake once this many items are buffered. `whenFull`: also wake when
+ * the queue holds `capacity` items or overflows — a full queue must not wait for a batch it cannot hold.
+ */
 interface Waiter {
   readonly atLeast: number
+  readonly whenFull: boolean
   readonly wake: () => void
 }
 
 const initialSlots = 64
 
-export class DroppingQueueImpl<A> implements api.DroppingQueue<A> {
-  readonly [TypeId]: TypeId = TypeId
+export class DroppingQueueImpl<in out A> implements api.DroppingQueue<A> {
+  readonly [TypeId]: api.TypeId = TypeId
   readonly name: string
   readonly capacity: number
   readonly maxBytes: number | undefined
-  readonly strategy: Strategy
+  readonly strategy: api.Strategy
   private readonly weigh: (item: A) => number
-  private readonly dropMetric: ReturnType<typeof metrics.boundCounter>
-  private readonly dropBytesMetric: ReturnType<typeof metrics.boundCounter>
+  /** `maxBytes`, or no bound: one comparison on the offer path either way. */
+  private readonly byteLimit: number
+  private readonly droppedSeries: Metrics.Bound<number>
+  private readonly droppedBytesSeries: Metrics.Bound<number>
 
   // A ring buffer that grows by doubling up to `capacity`, so an idle queue with a large capacity stays small.
   private items: Array<A | undefined>
@@ -87,22 +89,19 @@ export class DroppingQueueImpl<A> implements api.DroppingQueue<A> {
   private offeredN = 0
   private droppedN = 0
   private droppedBytesN = 0
+  /** Drops because the queue was full: refusals for lack of room, and evictions. */
+  private overflowN = 0
 
-  constructor(opts: Options<A>) {
-    this.capacity = options.positiveInteger("capacity", opts.capacity)
-    this.maxBytes = opts.maxBytes === undefined ? undefined : options.positiveInteger("maxBytes", opts.maxBytes)
-    options.optionalFunction("weigh", opts.weigh)
-    this.weigh = opts.weigh ?? defaultWeigh
-    this.strategy = opts.strategy === undefined ? "drop-newest" : options.oneOf(
-      "strategy",
-      opts.strategy,
-      ["drop-newest", "drop-oldest"] as const
-    )
-    this.name = opts.name === undefined ? "queue" : options.nonEmptyString("name", opts.name)
-    this.dropMetric = metrics.boundCounter(droppedKey, { queue: this.name })
-    this.dropBytesMetric = metrics.boundCounter(droppedBytesKey, {
-      queue: this.name
-    })
+  constructor(options: api.Options<A>) {
+    this.capacity = Options.getOrThrow(Options.positiveInteger("capacity", options.capacity))
+    this.maxBytes = Options.getOrThrow(optionalMaxBytes("maxBytes", options.maxBytes))
+    Options.getOrThrow(optionalWeigh("weigh", options.weigh))
+    this.strategy = Options.getOrThrow(optionalStrategy("strategy", options.strategy))
+    this.name = Options.getOrThrow(optionalName("name", options.name))
+    this.weigh = options.weigh ?? defaultWeigh
+    this.byteLimit = this.maxBytes ?? Number.POSITIVE_INFINITY
+    this.droppedSeries = Metrics.bind(droppedTotal, { queue: this.name })
+    this.droppedBytesSeries = Metrics.bind(droppedBytesTotal, { queue: this.name })
     const slots = Math.min(this.capacity, initialSlots)
     this.items = new Array(slots)
     this.weights = new Float64Array(slots)
@@ -116,59 +115,58 @@ export class DroppingQueueImpl<A> implements api.DroppingQueue<A> {
     return this.closed
   }
 
-  get size(): number {
-    return this.count
-  }
-
-  get bytes(): number {
-    return this.weight
+  /**
+   * Items dropped so far because the queue was full (refused for lack of room, or evicted); a consumer compares
+   * two readings to learn whether the queue overflowed in between.
+   */
+  get overflowCount(): number {
+    return this.overflowN
   }
 
   /** Whether an item of unknown weight would be refused outright (full under drop-newest, or closed). */
   refusesNext(): boolean {
-    return this.closed ||
-      (this.strategy === "drop-newest" && this.count >= this.capacity)
+    return this.closed || (this.strategy === "drop-newest" && this.count >= this.capacity)
   }
 
   /** Counts an offer refused without looking at the item (its weight is unknown, so not in droppedBytes). */
   unsafeRefuse(): false {
     this.offeredN++
-    this.recordDrop(0)
+    this.recordDrop(0, !this.closed)
+    return false
+  }
+
+  /**
+   * Counts an offer of an item that could not be built or weighed (its `format` or `weigh` threw) as offered and
+   * dropped, so that its loss shows in the stats and in `lifeline_queue_dropped_total`. Not an overflow.
+   */
+  unsafeDiscard(): false {
+    this.offeredN++
+    this.recordDrop(0, false)
     return false
   }
 
   unsafeOffer(item: A): boolean {
+    // Weighed before anything is counted: a bad weight is the caller's defect, not an offer.
+    const w = callback.nonNegativeNumber("weigh", this.weigh, item)
     this.offeredN++
-    if (this.closed) {
-      this.recordDrop(this.weigh(item))
-      return false
-    }
-    if (this.strategy === "drop-newest" && this.count >= this.capacity) {
-      this.recordDrop(this.weigh(item))
-      return false
-    }
-    const w = this.weigh(item)
-    const maxBytes = this.maxBytes
-    if (maxBytes !== undefined && w > maxBytes) {
-      // Evicting everything would still not make room.
-      this.recordDrop(w)
+    if (this.closed || w > this.byteLimit) {
+      // An item heavier than maxBytes would not fit even if everything else were evicted.
+      this.recordDrop(w, false)
       return false
     }
     if (this.strategy === "drop-newest") {
-      if (maxBytes !== undefined && this.weight + w > maxBytes) {
-        this.recordDrop(w)
+      if (this.count >= this.capacity || this.weight + w > this.byteLimit) {
+        this.recordDrop(w, true)
         return false
       }
     } else {
-      while (
-        this.count >= this.capacity ||
-        (maxBytes !== undefined && this.weight + w > maxBytes)
-      ) {
+      // `count > 0` ends the loop even if float rounding left a residue of weight behind the evicted items.
+      while (this.count > 0 && (this.count >= this.capacity || this.weight + w > this.byteLimit)) {
         this.evictOldest()
       }
     }
     this.push(item, w)
-    if (this.waiters.length > 0) this.notify()
+    if (this.waiters.length > 0) this.notify(false)
     return true
   }
 
@@ -201,47 +199,60 @@ export class DroppingQueueImpl<A> implements api.DroppingQueue<A> {
     this.head = 0
   }
 
-  private evictOldest(): void {
+  /** Removes the oldest item and returns its weight; keeps `weight` exact at zero and never below it. */
+  private shift(): number {
     const w = this.weights[this.head]!
     this.items[this.head] = undefined
-    this.head = (this.head + 1) % this.items.length
+    this.head = this.head + 1 === this.items.length ? 0 : this.head + 1
     this.count--
-    this.weight -= w
-    this.recordDrop(w)
-  }
-
-  private recordDrop(w: number): void {
-    this.droppedN++
-    this.droppedBytesN += w
-    this.dropMetric.unsafeUpdate(1, noTags)
-    if (w > 0) this.dropBytesMetric.unsafeUpdate(w, noTags)
-  }
-
-  unsafeTakeUpTo(max: number): Array<A> {
-    const n = Math.min(max, this.count)
-    const out: Array<A> = new Array(n)
-    const slots = this.items.length
-    for (let i = 0; i < n; i++) {
-      out[i] = this.items[this.head] as A
-      this.weight -= this.weights[this.head]!
-      this.items[this.head] = undefined
-      this.head = (this.head + 1) % slots
-    }
-    this.count -= n
+    // Fractional weights do not add and subtract exactly: an empty queue weighs 0, and no queue weighs less.
     if (this.count === 0) {
       this.head = 0
       this.weight = 0
+    } else {
+      this.weight = Math.max(0, this.weight - w)
+    }
+    return w
+  }
+
+  private evictOldest(): void {
+    this.recordDrop(this.shift(), true)
+  }
+
+  /** `overflow`: dropped because the queue was full, which wakes a batch waiting to fill up. */
+  private recordDrop(w: number, overflow: boolean): void {
+    this.droppedN++
+    this.droppedBytesN += w
+    this.droppedSeries.unsafeUpdate(1)
+    if (w > 0) this.droppedBytesSeries.unsafeUpdate(w)
+    if (overflow) {
+      this.overflowN++
+      if (this.waiters.length > 0) this.notify(true)
+    }
+  }
+
+  /** Removes up to `n` items (n ≥ 0, may be infinite), oldest first. */
+  takeUpTo(n: number): Array<A> {
+    const out: Array<A> = new Array(Math.min(n, this.count))
+    for (let i = 0; i < out.length; i++) {
+      // Slots from `head` on, `count` of them, always hold items.
+      out[i] = this.items[this.head] as A
+      this.shift()
     }
     return out
+  }
+
+  unsafeTakeUpTo(max: number): Array<A> {
+    return this.takeUpTo(validMax(max))
   }
 
   unsafeClose(): void {
     if (this.closed) return
     this.closed = true
-    this.notify()
+    this.notify(false)
   }
 
-  unsafeStats(): Stats {
+  unsafeStats(): api.Stats {
     return {
       offered: this.offeredN,
       accepted: this.offeredN - this.droppedN,
@@ -252,25 +263,29 @@ export class DroppingQueueImpl<A> implements api.DroppingQueue<A> {
     }
   }
 
-  private notify(): void {
+  private notify(overflowed: boolean): void {
     const waiters = this.waiters
+    const full = overflowed || this.count >= this.capacity
     let kept: Array<Waiter> | undefined
     for (let i = 0; i < waiters.length; i++) {
       const w = waiters[i]!
-      if (this.closed || this.count >= w.atLeast) w.wake()
+      if (this.closed || this.count >= w.atLeast || (w.whenFull && full)) w.wake()
       else (kept ??= []).push(w)
     }
     this.waiters = kept ?? []
   }
 
-  /** Completes once the queue holds at least `atLeast` items or is closed. */
-  awaitSize(atLeast: number): Effect.Effect<void> {
+  /**
+   * Completes once the queue holds at least `atLeast` items or is closed; with `whenFull`, also once it holds
+   * `capacity` items or overflows.
+   */
+  awaitSize(atLeast: number, whenFull: boolean): Effect.Effect<void> {
     return Effect.async<void>((resume) => {
-      if (this.closed || this.count >= atLeast) {
+      if (this.closed || this.count >= atLeast || (whenFull && this.count >= this.capacity)) {
         resume(Effect.void)
         return
       }
-      const waiter: Waiter = { atLeast, wake: () => resume(Effect.void) }
+      const waiter: Waiter = { atLeast, whenFull, wake: () => resume(Effect.void) }
       this.waiters.push(waiter)
       return Effect.sync(() => {
         const i = this.waiters.indexOf(waiter)
@@ -279,58 +294,59 @@ export class DroppingQueueImpl<A> implements api.DroppingQueue<A> {
     })
   }
 
-  takeBatch(max: number): Effect.Effect<ReadonlyArray<A>> {
-    return Effect.suspend(() => {
-      if (this.count > 0 || this.closed) {
-        return Effect.succeed(this.unsafeTakeUpTo(max))
-      }
-      return Effect.flatMap(this.awaitSize(1), () => this.takeBatch(max))
-    })
+  /** Takes up to `max` items, waiting for the first one; an empty array once closed and drained. */
+  takeBatch(max: number): Effect.Effect<Array<A>> {
+    return Effect.suspend(() =>
+      this.count > 0 || this.closed
+        ? Effect.succeed(this.takeUpTo(max))
+        : Effect.flatMap(this.awaitSize(1, false), () => this.takeBatch(max))
+    )
   }
 }
 
-export const isDroppingQueue = (u: unknown): u is DroppingQueue<unknown> =>
+export const isDroppingQueue = (u: unknown): u is api.DroppingQueue<unknown> =>
   typeof u === "object" && u !== null && TypeId in u
 
-export const impl = <A>(q: DroppingQueue<A>): DroppingQueueImpl<A> => q as unknown as DroppingQueueImpl<A>
+/** Narrows a queue to this implementation; `false` only for a queue made by another copy of this package. */
+const isImpl = <A>(queue: api.DroppingQueue<A>): queue is DroppingQueueImpl<A> => queue instanceof DroppingQueueImpl
 
-export const unsafeMake = <A>(opts: Options<A>): DroppingQueue<A> => new DroppingQueueImpl(opts)
+const foreign = (queue: { readonly name: string }) =>
+  Effect.dieMessage(`DroppingQueue "${queue.name}" was made by another copy of @lifeline/queue`)
 
-export const make = <A>(
-  opts: Options<A>
-): Effect.Effect<DroppingQueue<A>, options.InvalidOptions> => options.attempt(() => unsafeMake(opts))
+export const unsafeMake = <A>(options: api.Options<A>): api.DroppingQueue<A> => new DroppingQueueImpl(options)
 
-const validMax = (max: number): number => options.positiveInteger("max", max)
+export const make = <A>(options: api.Options<A>): Effect.Effect<api.DroppingQueue<A>, Deadline.InvalidOptions> =>
+  Options.attempt(() => unsafeMake(options))
 
-export const offer = dual<
-  <A>(item: A) => (self: DroppingQueue<A>) => Effect.Effect<boolean>,
-  <A>(self: DroppingQueue<A>, item: A) => Effect.Effect<boolean>
->(2, (self, item) => Effect.sync(() => self.unsafeOffer(item)))
+export const offer: {
+  <A>(item: A): (self: api.DroppingQueue<A>) => Effect.Effect<boolean>
+  <A>(self: api.DroppingQueue<A>, item: A): Effect.Effect<boolean>
+} = dual(2, <A>(self: api.DroppingQueue<A>, item: A) => Effect.sync(() => self.unsafeOffer(item)))
 
-export const offerAll = dual<
-  <A>(items: Iterable<A>) => (self: DroppingQueue<A>) => Effect.Effect<number>,
-  <A>(self: DroppingQueue<A>, items: Iterable<A>) => Effect.Effect<number>
->(2, (self, items) =>
+export const offerAll: {
+  <A>(items: Iterable<A>): (self: api.DroppingQueue<A>) => Effect.Effect<number>
+  <A>(self: api.DroppingQueue<A>, items: Iterable<A>): Effect.Effect<number>
+} = dual(2, <A>(self: api.DroppingQueue<A>, items: Iterable<A>) =>
   Effect.sync(() => {
     let accepted = 0
     for (const item of items) if (self.unsafeOffer(item)) accepted++
     return accepted
   }))
 
-export const takeBatch = dual<
-  (
-    max: number
-  ) => <A>(self: DroppingQueue<A>) => Effect.Effect<ReadonlyArray<A>>,
-  <A>(self: DroppingQueue<A>, max: number) => Effect.Effect<ReadonlyArray<A>>
->(2, (self, max) => Effect.suspend(() => impl(self).takeBatch(validMax(max))))
+export const takeBatch: {
+  (max: number): <A>(self: api.DroppingQueue<A>) => Effect.Effect<ReadonlyArray<A>>
+  <A>(self: api.DroppingQueue<A>, max: number): Effect.Effect<ReadonlyArray<A>>
+} = dual(2, <A>(self: api.DroppingQueue<A>, max: number): Effect.Effect<ReadonlyArray<A>> =>
+  Effect.suspend(() => {
+    const n = validMax(max)
+    return isImpl(self) ? self.takeBatch(n) : foreign(self)
+  }))
 
-export const takeUpTo = dual<
-  (
-    max: number
-  ) => <A>(self: DroppingQueue<A>) => Effect.Effect<ReadonlyArray<A>>,
-  <A>(self: DroppingQueue<A>, max: number) => Effect.Effect<ReadonlyArray<A>>
->(2, (self, max) => Effect.sync(() => self.unsafeTakeUpTo(validMax(max))))
+export const takeUpTo: {
+  (max: number): <A>(self: api.DroppingQueue<A>) => Effect.Effect<ReadonlyArray<A>>
+  <A>(self: api.DroppingQueue<A>, max: number): Effect.Effect<ReadonlyArray<A>>
+} = dual(2, <A>(self: api.DroppingQueue<A>, max: number) => Effect.sync(() => self.unsafeTakeUpTo(max)))
 
-export const close = <A>(self: DroppingQueue<A>): Effect.Effect<void> => Effect.sync(() => self.unsafeClose())
+export const close = <A>(self: api.DroppingQueue<A>): Effect.Effect<void> => Effect.sync(() => self.unsafeClose())
 
-export const stats = <A>(self: DroppingQueue<A>): Effect.Effect<Stats> => Effect.sync(() => self.unsafeStats())
+export const stats = <A>(self: api.DroppingQueue<A>): Effect.Effect<api.Stats> => Effect.sync(() => self.unsafeStats())

@@ -21,6 +21,7 @@ export const show = (value: unknown): string => {
   if (typeof value === "bigint") return `${value}n`
   if (typeof value === "function") return `function ${value.name || "(anonymous)"}`
   if (typeof value === "symbol") return value.toString()
+  if (value instanceof Error) return `${value.name}: ${value.message}`
   if (typeof value === "number" || typeof value === "boolean" || value === undefined || value === null) {
     return Object.is(value, -0) ? "-0" : String(value)
   }

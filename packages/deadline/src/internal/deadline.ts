@@ -17,14 +17,8 @@ import * as metrics from "./metrics.ts"
 import { schedule, unsafeNow } from "./monotonic.ts"
 import * as options from "./options.ts"
 
-// Annotated so that JSR reads the class's type without inferring `Data.TaggedError`'s result.
-const DeadlineExceededBase: new (
-  fields: api.DeadlineExceededFields
-) => Cause.YieldableError & { readonly _tag: "DeadlineExceeded" } & api.DeadlineExceededFields = Data.TaggedError(
-  "DeadlineExceeded"
-)<api.DeadlineExceededFields>
-
-export class DeadlineExceeded extends DeadlineExceededBase implements api.DeadlineExceeded {
+export class DeadlineExceeded extends Data.TaggedError("DeadlineExceeded")<api.DeadlineExceededFields>
+  implements api.DeadlineExceeded {
   override get message(): string {
     const limit = Duration.isFinite(this.budget) ? `deadline of ${Duration.format(this.budget)}` : "deadline"
     const origin = this.inherited ? " (limit inherited from an enclosing deadline)" : ""

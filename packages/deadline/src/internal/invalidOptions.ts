@@ -1,15 +1,8 @@
-import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import type * as api from "../InvalidOptions.ts"
 
-// Annotated so that JSR reads the class's type without inferring `Data.TaggedError`'s result.
-const Base: new (
-  fields: api.InvalidOptionsFields
-) => Cause.YieldableError & { readonly _tag: "InvalidOptions" } & api.InvalidOptionsFields = Data.TaggedError(
-  "InvalidOptions"
-)<api.InvalidOptionsFields>
-
-export class InvalidOptions extends Base implements api.InvalidOptions {
+export class InvalidOptions extends Data.TaggedError("InvalidOptions")<api.InvalidOptionsFields>
+  implements api.InvalidOptions {
   override get message(): string {
     return `${this.option}: ${this.reason} (got ${show(this.value)})`
   }

@@ -5,7 +5,6 @@
  * @internal
  */
 import { Options } from "@lifeline/deadline"
-import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -23,14 +22,7 @@ export const TypeId: unique symbol = Symbol.for("@lifeline/fault/FaultServer")
 
 const authority = (host: string, port: number): string => `${host.includes(":") ? `[${host}]` : host}:${port}`
 
-// Annotated so that JSR reads the class's type without inferring `Data.TaggedError`'s result.
-const PortInUseBase: new (
-  fields: api.PortInUseFields
-) => Cause.YieldableError & { readonly _tag: "PortInUse" } & api.PortInUseFields = Data.TaggedError(
-  "PortInUse"
-)<api.PortInUseFields>
-
-export class PortInUse extends PortInUseBase implements api.PortInUse {
+export class PortInUse extends Data.TaggedError("PortInUse")<api.PortInUseFields> implements api.PortInUse {
   override get message(): string {
     return `${authority(this.host, this.port)} is already in use (port 0 picks a free port)`
   }

@@ -6,7 +6,6 @@
  * supervisor's clock; the `Date`s in reports are wall-clock time, for a human to read.
  */
 import { Monotonic } from "@lifeline/deadline"
-import type * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
@@ -20,13 +19,9 @@ import { type ChildSeries, type SupervisorSeries, supervisorSeries } from "./met
 
 export const TypeId: api.TypeId = Symbol.for("@lifeline/supervisor/Supervisor") as api.TypeId
 
-// Annotated so that JSR reads the class's type without inferring `Data.TaggedError`'s result.
-const RestartIntensityExceededBase: new (
-  fields: api.RestartIntensityExceededFields
-) => Cause.YieldableError & { readonly _tag: "RestartIntensityExceeded" } & api.RestartIntensityExceededFields = Data
-  .TaggedError("RestartIntensityExceeded")<api.RestartIntensityExceededFields>
-
-export class RestartIntensityExceeded extends RestartIntensityExceededBase implements api.RestartIntensityExceeded {
+export class RestartIntensityExceeded extends Data.TaggedError("RestartIntensityExceeded")<
+  api.RestartIntensityExceededFields
+> implements api.RestartIntensityExceeded {
   override get message(): string {
     return `${this.supervisor}: child ${JSON.stringify(this.child)} needed ${this.restarts} restarts within ${
       Duration.format(this.within)

@@ -254,6 +254,19 @@ export function flaky(
 // ---------------------------------------------------------------------------------------------
 // TCP constructors
 
+/** Runs `action` once, when the socket has received `threshold` bytes in all. */
+const onceReceived = (socket: Adapter.RawSocket, threshold: number, action: () => void): void => {
+  let received = 0
+  let done = false
+  socket.onData((bytes) => {
+    received += bytes
+    if (!done && received >= threshold) {
+      done = true
+      action()
+    }
+  })
+}
+
 export function blackhole(
   options?: api.BlackholeOptions & api.EphemeralPort
 ): Effect.Effect<api.FaultServer, api.InvalidOptions, Scope.Scope>
@@ -275,16 +288,7 @@ export function blackhole(
         read: afterBytes > 0,
         onSocket: (socket) => {
           recorder.open(socket)
-          if (afterBytes === 0) return
-          let received = 0
-          let reading = true
-          socket.onData((bytes) => {
-            received += bytes
-            if (reading && received >= afterBytes) {
-              reading = false
-              socket.pause()
-            }
-          })
+          if (afterBytes > 0) onceReceived(socket, afterBytes, socket.pause)
         }
       }))
   })
@@ -311,16 +315,8 @@ export function reset(
         read: true,
         onSocket: (socket) => {
           recorder.open(socket)
-          if (afterBytes === 0) return socket.reset()
-          let received = 0
-          let cut = false
-          socket.onData((bytes) => {
-            received += bytes
-            if (received >= afterBytes && !cut) {
-              cut = true
-              socket.reset()
-            }
-          })
+          if (afterBytes === 0) socket.reset()
+          else onceReceived(socket, afterBytes, socket.reset)
         }
       }))
   })

@@ -7,4 +7,5 @@ if ! command -v pnpm >/dev/null 2>&1; then
   echo "pnpm is not on PATH; run this through the README's commands (npx -y pnpm@10 …)" >&2
   exit 1
 fi
-pnpm install --frozen-lockfile --prefer-offline --reporter=silent
+# Quiet when it works; when it fails, run it again with its output so the reason is on screen.
+pnpm install --frozen-lockfile --prefer-offline --reporter=silent || pnpm install --frozen-lockfile --prefer-offline

@@ -49,6 +49,8 @@ export interface Package {
   /** The folder under `packages/`; the npm name is `@lifeline/<name>`. */
   readonly name: PackageName
   readonly pattern: string
+  /** What its guide gives a user, in a sentence naming the main exports. */
+  readonly gives: string
   /** A test kit every replay uses, rather than the answer to one incident. */
   readonly testKit: boolean
   /** Whether `packages/<name>` exists yet. */
@@ -81,12 +83,16 @@ export const packages = [
   {
     name: "deadline",
     pattern: "timeouts tied to interruption, with budgets inherited by nested work",
+    gives:
+      "`Deadline.within`: timeouts that end the work, one budget shared by nested work, a grace period after which work that ignores interruption is abandoned and counted; `tryPromise` and `httpClient` that abort real I/O; the shared `Options`, `Metrics` and `Monotonic` modules",
     testKit: false,
     available: true
   },
   {
     name: "queue",
     pattern: "bounded dropping queue, line-safe byte buffer, best-effort batch shipper, dual-write logger",
+    gives:
+      "`DroppingQueue` (never blocks, counts every drop), `LineBuffer` (bounded, never fabricates a line), `Shipper` (batches, bounded sends and flush), `DualWriteLogger`",
     testKit: false,
     available: true
   },
@@ -94,24 +100,32 @@ export const packages = [
     name: "supervisor",
     pattern:
       "scoped supervisors: periodic loops and keep-alive children with restart schedules, restart intensity, progress-based health",
+    gives:
+      "scoped supervisors: periodic children with a deadline per run and counted missed ticks, keep-alive children with restart schedules and intensity, `/healthz` that reflects progress",
     testKit: false,
     available: true
   },
   {
     name: "exit",
     pattern: "process boundary: exit-code policy, signals, grace period with force exit, run duration",
+    gives:
+      "`Main.run`: signals handled before the program starts, a grace period with force exit, a run duration, exit after success; `Main.exitCode`, the pure policy; `/readyz` that turns 503 when shutdown starts",
     testKit: false,
-    available: false
+    available: true
   },
   {
     name: "death-log",
     pattern: "bounded log tail of a child or fiber, captured and re-emitted once on abnormal end",
+    gives:
+      "`LogTail` (the last lines of a stream, bounded in lines and bytes) and `DeathLog` (`spawn` a child and report its tail once when it dies abnormally; `guard` for fibers)",
     testKit: false,
     available: false
   },
   {
     name: "fault",
     pattern: "test kit: loopback servers that misbehave on purpose (blackhole, silent, slow, reset, flaky, refused)",
+    gives:
+      "a test kit: loopback servers that misbehave on purpose (silent, slow, flaky, reset, blackhole, refused) and record what the client did",
     testKit: true,
     available: true
   }

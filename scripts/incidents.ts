@@ -1,7 +1,7 @@
 /**
  * Writes the tables that describe Lifeline's incidents and packages from the one list,
  * `examples/incidents.ts`: the README's packages and incidents tables, the incident index of the docs
- * (`docs/incidents/index.md`) and the tables of `docs/why.md`. Each goes between a pair of markers,
+ * (`docs/incidents/index.md`), the tables of `docs/why.md` and the guide index (`docs/guide/index.md`). Each goes between a pair of markers,
  * `<!-- incidents.ts: <block> -->` … `<!-- /incidents.ts: <block> -->`; the rest of each file is left as
  * written. The result is formatted with `deno fmt`, so the check and the formatter agree.
  *
@@ -110,13 +110,20 @@ const whyPackages = (): string =>
     ])
   )
 
+const guideIndex = (): string =>
+  table(
+    ["guide", "what it gives you", "incidents"],
+    packages.map((p) => [docsPackage(p.name), p.gives, answers(p, docsIncidentLink)])
+  )
+
 // --- writing ---
 
 /** The files and the blocks in each, by the name their markers carry. */
 const targets: ReadonlyArray<{ readonly file: string; readonly blocks: Record<string, () => string> }> = [
   { file: "README.md", blocks: { packages: readmePackages, incidents: readmeIncidents } },
   { file: "docs/incidents/index.md", blocks: { index: docsIndex } },
-  { file: "docs/why.md", blocks: { incidents: whyIncidents, packages: whyPackages } }
+  { file: "docs/why.md", blocks: { incidents: whyIncidents, packages: whyPackages } },
+  { file: "docs/guide/index.md", blocks: { guides: guideIndex } }
 ]
 
 const fill = (file: string, source: string, blocks: Record<string, () => string>): string => {

@@ -119,7 +119,7 @@ export const packages = [
     gives:
       "`LogTail` (the last lines of a stream, bounded in lines and bytes) and `DeathLog` (`spawn` a child and report its tail once when it dies abnormally; `guard` for fibers)",
     testKit: false,
-    available: false
+    available: true
   },
   {
     name: "fault",

@@ -5,7 +5,7 @@
 import { Effect, Exit, Fiber, Scope } from "effect"
 import { Deadline } from "@lifeline/deadline"
 import { FaultServer } from "@lifeline/fault"
-import { scaled, type Suite } from "./harness.ts"
+import { atMost, scaled, type Suite } from "./harness.ts"
 
 const iterations = scaled(20_000)
 const fast = Effect.succeed(1)
@@ -81,7 +81,7 @@ const suite: Suite = {
       unit: "µs/call",
       higherIsBetter: false,
       runs: 7,
-      target: { text: "≤ 1.2× (aim ≤ 1.0×)", met: (ratio) => ratio <= 1.2 },
+      target: atMost(1.2, " (aim ≤ 1.0×)"),
       baseline: {
         label: "Effect.timeout",
         run: () => costPerCall((e) => Effect.timeout(e, "1 second"))

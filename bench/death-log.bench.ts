@@ -10,7 +10,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { DeathLog, LogTail } from "@lifeline/death-log"
 import { retainedHeapBytes } from "@lifeline/test-kit"
 import { Effect, Layer, Logger } from "effect"
-import { type Comparison, scaled, type Suite } from "./harness.ts"
+import { atLeast, atMost, type Comparison, scaled, type Suite } from "./harness.ts"
 
 const encoder = new TextEncoder()
 const maxLines = 200
@@ -145,7 +145,7 @@ const suite: Suite = {
         }
       },
       // most of a line's cost is LineBuffer's (a decode per line, so a line is never fabricated)
-      target: { text: "≥ 0.25×", met: (ratio) => ratio >= 0.25 }
+      target: atLeast(0.25)
     },
     heap(`heap retained after ${lineCount} lines of ~100 B`, plain, { text: "≤ 2×", met: (ratio) => ratio <= 2 }),
     heap(`heap retained after ${lineCount} lines, the last 1000 of 16 KiB`, storm, {
@@ -160,7 +160,7 @@ const suite: Suite = {
       baseline: { label: "Command.lines", run: viaLines },
       subject: { label: "DeathLog.spawn (live log + tail)", run: viaSpawn },
       // most of the difference is Effect's own cost of one log call per line (≈ 2.5 µs with a discarding logger)
-      target: { text: "≤ 3.5×", met: (ratio) => ratio <= 3.5 }
+      target: atMost(3.5)
     }
   ]
 }

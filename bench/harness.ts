@@ -20,12 +20,31 @@ export interface Comparison {
   readonly target?: {
     readonly text: string
     readonly met: (ratio: number) => boolean
+    /** The ratio the target is drawn at in the docs' charts (e.g. 1.2 for "≤ 1.2×"). */
+    readonly line?: number
   }
   /** Number of measurements per side. Default 5. */
   readonly runs?: number
   /** Untimed runs per side before measuring. Default 1. */
   readonly warmup?: number
 }
+
+/** The target of a comparison's ratio. */
+export type Target = NonNullable<Comparison["target"]>
+
+/** The ratio must be at most `ratio` (a cost: time, CPU, bytes). */
+export const atMost = (ratio: number, note = ""): Target => ({
+  text: `≤ ${ratio}×${note}`,
+  met: (r) => r <= ratio,
+  line: ratio
+})
+
+/** The ratio must be at least `ratio` (a throughput). */
+export const atLeast = (ratio: number, note = ""): Target => ({
+  text: `≥ ${ratio}×${note}`,
+  met: (r) => r >= ratio,
+  line: ratio
+})
 
 export interface Row {
   readonly suite: string
@@ -40,6 +59,8 @@ export interface Row {
   /** subject / baseline. */
   readonly ratio: number
   readonly target: string
+  /** See `Comparison.target.line`. */
+  readonly targetLine: number | undefined
   readonly met: boolean | undefined
 }
 
@@ -146,6 +167,7 @@ export const compare = async (suite: string, c: Comparison): Promise<Row> => {
     subjectMedian,
     ratio,
     target: c.target?.text ?? "",
+    targetLine: c.target?.line,
     met: c.target?.met(ratio)
   }
 }

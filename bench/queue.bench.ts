@@ -9,7 +9,7 @@ import { DroppingQueue, DualWriteLogger, Shipper } from "@lifeline/queue"
 import { Effect, Exit, Layer, Logger, Queue, Scope } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
-import type { Suite } from "./harness.ts"
+import { atLeast, atMost, type Suite } from "./harness.ts"
 import { collectGarbage, retainedHeapBytes } from "@lifeline/test-kit"
 
 const heapUsed = retainedHeapBytes
@@ -226,7 +226,7 @@ const suite: Suite = {
         name: "offer (draining when full)",
         unit: "offers/s",
         higherIsBetter: true,
-        target: { text: "≥ 1.0×", met: (r) => r >= 1.0 },
+        target: atLeast(1),
         baseline: {
           label: "Effect Queue.dropping unsafeOffer",
           run: effectQueueOffers
@@ -241,7 +241,7 @@ const suite: Suite = {
         unit: "ms",
         higherIsBetter: false,
         runs: 9,
-        target: { text: "≤ 1.10×", met: (r) => r <= 1.1 },
+        target: atMost(1.1),
         baseline: {
           label: "no-op logger",
           run: () => timeLogs(Logger.replace(Logger.defaultLogger, noopLogger))
@@ -262,7 +262,7 @@ const suite: Suite = {
         unit: "lines/s",
         higherIsBetter: true,
         runs: 7,
-        target: { text: "≥ 0.9×", met: (r) => r >= 0.9 },
+        target: atLeast(0.9),
         baseline: {
           label: "hand-written fetch loop",
           run: () => handWritten(sink.url)

@@ -13,7 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import type { Comparison, Suite } from "./harness.ts"
+import { atMost, type Comparison, type Suite } from "./harness.ts"
 
 const EVERY_MS = 1
 const WINDOW_MS = 250
@@ -138,7 +138,7 @@ const suite: Suite = {
         run: () => wallPerIteration(supervised)
       },
       higherIsBetter: false,
-      target: { text: "≤ 1.2×", met: (r) => r <= 1.2 }
+      target: atMost(1.2)
     },
     {
       name: `periodic CPU per iteration (every ${EVERY_MS} ms)`,
@@ -165,7 +165,7 @@ const suite: Suite = {
         run: () => cpuPerIteration(supervised)
       },
       higherIsBetter: false,
-      target: { text: "≤ 1.2×", met: (r) => r <= 1.2 }
+      target: atMost(1.2)
     },
     {
       name: `keep-alive restart latency (schedule ${RESTART_DELAY_MS} ms)`,
@@ -176,7 +176,7 @@ const suite: Suite = {
       },
       subject: { label: "end → restart", run: restartLatency },
       higherIsBetter: false,
-      target: { text: "≤ 1.5×", met: (r) => r <= 1.5 }
+      target: atMost(1.5)
     }
   ]
 }

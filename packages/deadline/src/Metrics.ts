@@ -38,7 +38,7 @@ export interface Bound<in In> {
  * import { Effect, Metric } from "effect"
  *
  * const restarts = Metrics.counter("lifeline_example_restarts_total", "Restarts of example children")
- * const program = Metric.increment(restarts.pipe(Metric.tagged("child", "poller")))
+ * const program = Metric.increment(Metric.tagged(restarts, "child", "poller"))
  * ```
  *
  * @since 0.1.0

@@ -58,6 +58,7 @@ if [ -n "$bun_pass" ] && [ "$bun_pass" -gt 0 ]; then count "bun test $(pnpm exec
 step "deno check (package sources)" bash -c 'pnpm exec deno check packages/*/src'
 step "every JSDoc @example typechecks" bash -c 'pnpm exec tsx scripts/check-examples.ts && pnpm exec tsc -p examples/.doc-examples/tsconfig.json'
 step "deno publish --dry-run (JSR)" pnpm exec deno publish --dry-run --allow-dirty
+step "benchmarks run (pnpm bench --smoke: each once, small, timings not judged)" pnpm exec tsx bench/run.ts --smoke
 step "npm build (dist/ with types)" pnpm -r --filter "./packages/*" build
 step "docs build (VitePress)" pnpm --filter @lifeline/docs build
 

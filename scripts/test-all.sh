@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every check the project has, in one run: typecheck, format and lint, the vitest suite on Node and on Deno,
-# the minimal runtime patterns on Bun, deno check, the JSR dry run, the npm build, the docs build and its browser check. Steps run even after a
-# failure so one run shows everything; the last line is the plain total `N passed, N failed`.
+# Every check the project has, in one run: typecheck, the generated tables, format and lint, the vitest suite on
+# Node and on Deno, the minimal runtime patterns on Bun, deno check, the JSDoc examples, the JSR dry run, a smoke run
+# of every benchmark, the npm build, the docs build and its browser check. Steps run even after a failure so one run
+# shows everything; the last line is the plain total `N passed, N failed`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=.ci-out

@@ -1,13 +1,17 @@
 /**
  * Checks the built docs site (docs/.vitepress/dist) in a real headless Chromium: every page reachable from
  * the nav and sidebar renders (HTTP 200, an h1, no console errors), a nav and a sidebar link navigate, local
- * search finds a known term and its result navigates, and no internal link is broken (404 or a missing
- * anchor). Prints `ok - <check>` / `not ok - <check>: <reason>` per check, then
+ * search finds a known term and its result navigates, no internal link is broken (404 or a missing
+ * anchor), and every incident page with a replay draws its charts from the recorded runs (each chart's SVG
+ * has a size, its lines and marks are drawn with a size, its labels neither overlap nor spill out of it, in
+ * light and in dark mode). Prints `ok - <check>` / `not ok - <check>: <reason>` per check, then
  * `docs-check: N passed, M failed`; exits 1 if any check failed.
  *
- * Usage: tsx scripts/docs-check.ts [--dist <dir>]   (CHROMIUM_PATH overrides /usr/bin/chromium)
+ * Usage: tsx scripts/docs-check.ts [--dist <dir>] [--screenshots[=<dir>]]   (CHROMIUM_PATH overrides
+ * /usr/bin/chromium). `--screenshots` saves the home page, one incident page and every incident's charts, in
+ * light and dark mode, under `<dir>` (default /tmp/lifeline-docs-screenshots) for a person to look at.
  */
-import { existsSync, readFileSync, statSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { createRequire } from "node:module"
@@ -15,15 +19,22 @@ import { dirname, extname, join, normalize, resolve, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 // playwright-core is a dependency of the docs package only; its types are read from there.
 import type * as Playwright from "../docs/node_modules/playwright-core/index.js"
+import { incidents } from "../examples/incidents.ts"
 
 // The callbacks of `page.evaluate` run in the browser; this is the little of the DOM they use.
-declare const document: {
-  querySelectorAll(
-    selector: string
-  ): ArrayLike<
-    { readonly id: string; getAttribute(name: string): string | null }
-  >
+interface DomElement {
+  readonly id: string
+  readonly textContent: string | null
+  getAttribute(name: string): string | null
+  getBoundingClientRect(): {
+    readonly left: number
+    readonly top: number
+    readonly width: number
+    readonly height: number
+  }
+  querySelectorAll(selector: string): ArrayLike<DomElement>
 }
+declare const document: { querySelectorAll(selector: string): ArrayLike<DomElement> }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 const docsDir = join(root, "docs")
@@ -32,6 +43,10 @@ const dist = distArg >= 0 && process.argv[distArg + 1]
   ? resolve(process.argv[distArg + 1]!)
   : join(docsDir, ".vitepress", "dist")
 const searchTerm = process.env.DOCS_SEARCH_TERM ?? "DeadlineExceeded"
+const screenshotArg = process.argv.find((a) => a === "--screenshots" || a.startsWith("--screenshots="))
+const screenshotDir = screenshotArg === undefined
+  ? undefined
+  : resolve(screenshotArg.slice("--screenshots=".length) || "/tmp/lifeline-docs-screenshots")
 const watchdogMs = Number(process.env.DOCS_CHECK_TIMEOUT_MS ?? 180_000)
 
 let passed = 0
@@ -414,12 +429,153 @@ const main = async () => {
         if (result.errors.length > 0) return result.errors.join("; ")
       })
     }
+
+    // 5. Every incident page with a replay draws its charts, readable, in light and in dark mode.
+    const chartPages = incidents.filter((i) => i.replay === "ready").map((i) => `/incidents/${i.name}`)
+    for (const scheme of ["light", "dark"] as const) {
+      const schemeContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme })
+      await schemeContext.route((url) => !url.href.startsWith(base), (route) => route.abort())
+      for (const path of chartPages) {
+        await check(`charts render on ${path} (${scheme})`, async () => {
+          const page = await schemeContext.newPage()
+          const errors: Array<string> = []
+          page.on("console", (message) => {
+            if (message.type() === "error") errors.push(`console: ${message.text()}`)
+          })
+          page.on("pageerror", (error) => errors.push(`page error: ${error.message}`))
+          try {
+            await page.goto(base + path, { waitUntil: "networkidle", timeout: 20_000 })
+            const problems = await page.evaluate(inspectCharts)
+            if (errors.length > 0) problems.push(...errors)
+            if (problems.length > 0) return problems.join("; ")
+          } finally {
+            await page.close()
+          }
+        })
+      }
+      if (screenshotDir !== undefined) await screenshots(schemeContext, base, scheme, screenshotDir, chartPages)
+      await schemeContext.close()
+    }
   } finally {
     clearTimeout(watchdog)
     await browser.close().catch(() => undefined)
     server.close()
   }
   finish()
+}
+
+/**
+ * What is wrong with the charts of the page it runs in (in the browser), or nothing: every chart group has its
+ * charts and none is missing; every SVG has a size; every line and mark is drawn with a size; no label overlaps
+ * another or spills out of its chart.
+ */
+const inspectCharts = (): Array<string> => {
+  const problems: Array<string> = []
+  const groups = Array.from(document.querySelectorAll(".replay-charts"))
+  if (groups.length === 0) return ["no .replay-charts on the page"]
+  for (const missing of Array.from(document.querySelectorAll(".replay-chart-missing"))) {
+    problems.push(`missing chart: ${(missing.textContent ?? "").trim()}`)
+  }
+  const figures = Array.from(document.querySelectorAll("figure.replay-chart"))
+  if (figures.length === 0) problems.push("no chart drawn")
+  for (const group of groups) {
+    const expected = Number(group.getAttribute("data-charts"))
+    const drawn = group.querySelectorAll("figure.replay-chart").length
+    if (drawn !== expected) problems.push(`${drawn} of ${expected} charts drawn`)
+  }
+  for (const figure of figures) {
+    const id = figure.getAttribute("data-chart")
+    const kind = figure.getAttribute("data-kind")
+    const svg = figure.querySelectorAll("svg.replay-svg")[0]
+    if (svg === undefined) {
+      problems.push(`${id}: no svg`)
+      continue
+    }
+    const box = svg.getBoundingClientRect()
+    if (box.width < 300 || box.height < 100) problems.push(`${id}: svg is ${box.width}×${box.height}`)
+    const series = Array.from(svg.querySelectorAll("[data-series] path"))
+    // No named helpers in here: the function is sent to the browser as its source text.
+    const sizedMarks = Array.from(svg.querySelectorAll("[data-mark]"))
+      .filter((e) => e.getBoundingClientRect().width > 0 || e.getBoundingClientRect().height > 0).length
+    if (kind === "line") {
+      if (series.length === 0) problems.push(`${id}: no line drawn`)
+      for (const line of series) {
+        const r = line.getBoundingClientRect()
+        if (!(r.width > 10 && r.height > 1)) problems.push(`${id}: a line of ${r.width}×${r.height}`)
+      }
+    } else if (sizedMarks < 3) {
+      problems.push(`${id}: ${sizedMarks} marks drawn with a size`)
+    }
+    const texts = Array.from(figure.querySelectorAll("svg.replay-svg text"))
+      .filter((t) => (t.textContent ?? "").trim() !== "")
+      .map((t) => ({ text: (t.textContent ?? "").trim(), r: t.getBoundingClientRect() }))
+    const frame = figure.getBoundingClientRect()
+    for (const t of texts) {
+      if (t.r.left < frame.left - 1 || t.r.left + t.r.width > frame.left + frame.width + 1) {
+        problems.push(`${id}: label "${t.text}" spills out of the chart`)
+      }
+    }
+    const bars = Array.from(figure.querySelectorAll("svg.replay-svg rect[data-mark]")).map((b) =>
+      b.getBoundingClientRect()
+    )
+    for (const t of texts) {
+      for (const b of bars) {
+        const overlapX = Math.min(t.r.left + t.r.width, b.left + b.width) - Math.max(t.r.left, b.left)
+        const overlapY = Math.min(t.r.top + t.r.height, b.top + b.height) - Math.max(t.r.top, b.top)
+        if (overlapX > 1 && overlapY > 2) {
+          problems.push(`${id}: "${t.text}" is drawn over a bar`)
+          break
+        }
+      }
+    }
+    for (let i = 0; i < texts.length; i++) {
+      for (let j = i + 1; j < texts.length; j++) {
+        const a = texts[i]!.r
+        const b = texts[j]!.r
+        const overlapX = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left)
+        const overlapY = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top)
+        if (overlapX > 1 && overlapY > 2) problems.push(`${id}: "${texts[i]!.text}" overlaps "${texts[j]!.text}"`)
+      }
+    }
+  }
+  return problems
+}
+
+/** Saves the home page, one incident page and every incident's charts, for a person to look at. */
+const screenshots = async (
+  context: Playwright.BrowserContext,
+  base: string,
+  scheme: "light" | "dark",
+  dir: string,
+  chartPages: ReadonlyArray<string>
+): Promise<void> => {
+  mkdirSync(dir, { recursive: true })
+  const page = await context.newPage()
+  const saved: Array<string> = []
+  const shot = async (name: string, take: (path: string) => Promise<unknown>) => {
+    const path = join(dir, `${name}-${scheme}.png`)
+    await take(path)
+    saved.push(path)
+  }
+  try {
+    await page.goto(base + "/", { waitUntil: "networkidle", timeout: 20_000 })
+    await shot("home", (path) => page.screenshot({ path }))
+    for (const [i, pagePath] of chartPages.entries()) {
+      const name = pagePath.split("/").at(-1)!
+      if (i === 0) {
+        await page.goto(base + pagePath, { waitUntil: "networkidle", timeout: 20_000 })
+        await shot(`page-${name}`, (path) => page.screenshot({ path }))
+      }
+      await page.goto(base + pagePath + "#charts", { waitUntil: "networkidle", timeout: 20_000 })
+      if (i === 0) await shot(`page-${name}-charts`, (path) => page.screenshot({ path }))
+      // The sticky navigation bar would cover the top of a chart taller than the window.
+      await page.addStyleTag({ content: ".VPNav, .VPLocalNav { visibility: hidden !important; }" })
+      await shot(`charts-${name}`, (path) => page.locator(".replay-charts").first().screenshot({ path }))
+    }
+  } finally {
+    await page.close()
+  }
+  for (const path of saved) console.log(`# screenshot: ${path}`)
 }
 
 main().catch((error) => {

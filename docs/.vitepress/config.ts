@@ -55,7 +55,8 @@ const sidebar: DefaultTheme.SidebarItem[] = [
     items: [
       { text: "Why Lifeline", link: "/why" },
       { text: "Operations", link: "/operations" },
-      { text: "Benchmarks", link: "/benchmarks" }
+      { text: "Benchmarks", link: "/benchmarks" },
+      { text: "Publishing", link: "/publishing" }
     ]
   },
   ...(guide.length > 0 ? [{ text: "Guide", items: items(guide) }] : []),

@@ -26,7 +26,14 @@ export interface PodSpec {
   readonly sigtermAtMs: number
   /** How long the container may take to exit after SIGTERM before it is sent SIGKILL. */
   readonly terminationGracePeriodMs: number
+  /** Told, as it happens, what the kubelet does to the container and how it exits: for a recording of the run. */
+  readonly onEvent?: (name: PodEvent, data?: Readonly<Record<string, string | number | null>>) => void
+  /** Told each line of the container's output. */
+  readonly onLine?: (stream: "stdout" | "stderr", line: string) => void
 }
+
+/** The moments of a container's life `onEvent` hears. */
+export type PodEvent = "started" | "ready" | "SIGTERM" | "SIGKILL" | "exited"
 
 /** What the kubelet knows so far; reported as it happens, so that a run cut short still says how far it got. */
 export interface Progress {
@@ -108,13 +115,18 @@ const start = (spec: PodSpec): Effect.Effect<Container, never, Scope.Scope> =>
       const running = () => child.exitCode === null && child.signalCode === null
       const killNow = () => void (running() && child.kill("SIGKILL"))
       process.once("exit", killNow)
+      spec.onEvent?.("started")
       const out = relay(spec.name, (text) => void process.stdout.write(text), (line) => {
         if (line.includes(spec.readyText)) Deferred.unsafeDone(ready, Exit.succeed(performance.now() - startedAt))
+        spec.onLine?.("stdout", line)
       })
-      const err = relay(spec.name, (text) => void process.stderr.write(text), () => {})
+      const err = relay(spec.name, (text) => void process.stderr.write(text), (line) => spec.onLine?.("stderr", line))
       child.stdout.on("data", out.data)
       child.stderr.on("data", err.data)
-      child.on("exit", () => (exitedAt = performance.now()))
+      child.on("exit", (code, signal) => {
+        exitedAt = performance.now()
+        spec.onEvent?.("exited", { exitCode: exitCodeOf({ code, signal }), signal })
+      })
       child.on("error", (error) =>
         Deferred.unsafeDone(
           exited,
@@ -169,13 +181,16 @@ export const run = (
     let sigtermAt: number | undefined
     if (Option.isSome(up)) {
       update({ readyAfterMs: Math.round(up.value) })
+      spec.onEvent?.("ready")
       if (yield* stillRunningAfter(spec.sigtermAtMs)) {
         sigtermAt = performance.now()
         container.kill("SIGTERM")
+        spec.onEvent?.("SIGTERM")
         update({ sigtermSent: true })
         yield* Effect.log(`kubelet: SIGTERM sent to ${spec.name}`)
         if (yield* stillRunningAfter(spec.terminationGracePeriodMs)) {
           container.kill("SIGKILL")
+          spec.onEvent?.("SIGKILL")
           update({ sigkillSent: true })
           yield* Effect.log(`kubelet: ${spec.name} still running after its termination grace period: SIGKILL`)
         }

@@ -77,6 +77,31 @@ export const settingsOf = (args: Args): Settings => ({
   durationMs: typeof args["duration"] === "string" ? Number(args["duration"]) : undefined
 })
 
+/**
+ * The lines of the container's output a recording marks: its final stats, and the last words of its boundary —
+ * the naive one's fatal line, `Main.run`'s summary line.
+ */
+export const markOf = (
+  stream: "stdout" | "stderr",
+  line: string
+): { readonly name: string; readonly data?: Readonly<Record<string, string | number>> } | undefined => {
+  if (stream === "stdout") {
+    return line.includes(`message="${LoadGen.finalStatsMessage}"`) ? { name: "final stats" } : undefined
+  }
+  if (line.startsWith("fatal: ")) return { name: "fatal", data: { error: line.slice("fatal: ".length) } }
+  if (!line.startsWith(`{"event":"exit"`)) return undefined
+  try {
+    const summary: unknown = JSON.parse(line)
+    if (typeof summary !== "object" || summary === null) return undefined
+    const { code, reason } = summary as Record<string, unknown>
+    return typeof code === "number" && typeof reason === "string"
+      ? { name: "exit summary", data: { code, reason } }
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
 const containerFile = path.join(path.dirname(fileURLToPath(import.meta.url)), "container.ts")
 
 /** A run of the replay: the kubelet's view of the container, and the container's own output. */
@@ -94,13 +119,24 @@ export const run = (mode: Mode, ctx: Context<RunFigures>): Effect.Effect<Ended, 
     const sigtermAtMs = durationMs === undefined ? sigtermAfterMs : jobDeadlineMs(durationMs)
     const plan = { endpoint: kind, ...(durationMs === undefined ? {} : { durationMs }), sigtermAtMs, failFastWithinMs }
     ctx.record(plan)
+    ctx.event("plan", {
+      sigtermAtMs,
+      terminationGracePeriodMs,
+      gracePeriodMs: Duration.toMillis(gracePeriod),
+      ...(durationMs === undefined ? {} : { durationMs })
+    })
     const pod = yield* Kubelet.run({
       name: "loadgen",
       file: containerFile,
       args: containerArgs(mode, { endpoint: endpoint.url, durationMs }),
       readyText: LoadGen.startedMessage,
       sigtermAtMs,
-      terminationGracePeriodMs
+      terminationGracePeriodMs,
+      onEvent: (name, data) => ctx.event(name, data),
+      onLine: (stream, line) => {
+        const mark = markOf(stream, line)
+        if (mark !== undefined) ctx.event(mark.name, mark.data)
+      }
     }, (progress) =>
       ctx.record({
         sigtermSent: progress.sigtermSent,

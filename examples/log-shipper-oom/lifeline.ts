@@ -115,14 +115,16 @@ export const options = (url: string): Options => ({
 })
 // #endregion options
 
-// The shortest line the job writes: `0 job-output ` plus 24 characters.
-const shortestLineBytes = 37
-// What a garbage-collected runtime carries between collections while ~100 MB/s streams through it: V8's
-// young generation (two 16 MiB semi-spaces) and the pipe's read buffers, which are freed only at the next
-// collection. No option of ours shrinks it; measured at 30-50 MiB on Node 20, so the bound allows 64 MiB.
-const gcHeadroomMb = 64
-// How long `Deadline.within` waits for interrupted work after the deadline (its default grace).
-const graceMs = 1_000
+/** The shortest line the job writes: `0 job-output ` plus 24 characters. */
+export const shortestLineBytes = 37
+/**
+ * What a garbage-collected runtime carries between collections while ~100 MB/s streams through it: V8's
+ * young generation (two 16 MiB semi-spaces) and the pipe's read buffers, which are freed only at the next
+ * collection. No option of ours shrinks it; measured at 30-50 MiB on Node 20, so the bound allows 64 MiB.
+ */
+export const gcHeadroomMb = 64
+/** How long `Deadline.within` waits for interrupted work after the deadline (its default grace). */
+export const graceMs = 1_000
 
 const rssMb = () => Math.round(process.memoryUsage.rss() / Replay.MiB)
 
@@ -139,13 +141,16 @@ export const run = (ctx: Context<LifelineFigures>): Effect.Effect<LifelineFigure
     const { path, produced } = yield* Effect.gen(function* () {
       const path = yield* start(opts)
       const job = yield* RunJob.start({ megabytes, seed, onChunk: path.onChunk })
+      ctx.event("job started")
       const produced = yield* job.finished
       yield* path.finish
       flushStarted = performance.now()
+      ctx.event("flush started")
       return { path, produced }
       // Closing this scope is the final flush.
     }).pipe(Effect.scoped)
     const flushMs = Math.round(performance.now() - flushStarted)
+    ctx.event("flush ended", { flushMs })
     const shipped = path.shipper.unsafeStats()
     const buffered = path.buffer.stats()
     const received = api.received()

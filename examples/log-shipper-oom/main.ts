@@ -12,14 +12,12 @@ import { main } from "../shared/Example.ts"
 import * as Judge from "./judge.ts"
 import * as Lifeline from "./lifeline.ts"
 import * as Naive from "./naive.ts"
+import * as Replay from "./replay.ts"
 
 main({
   name: "log-shipper-oom",
   naive: Naive.run,
   lifeline: Lifeline.run,
   judge: { naive: Judge.naive, lifeline: Judge.lifeline },
-  watchdog: {
-    naive: { afterMs: 45_000, maxRssMb: 320, outcome: "hung" },
-    lifeline: { afterMs: 60_000, outcome: "hung" }
-  }
+  watchdog: Replay.watchdog
 })

@@ -127,6 +127,7 @@ export const run = (
       linesPerRequest: 500
     })
     const job = yield* RunJob.start({ megabytes, seed, onChunk: path.onChunk })
+    ctx.event("job started")
     // Recorded as it goes: the memory watchdog, not the run, is expected to end it.
     const figures = (): NaiveFigures => {
       const received = api.received()
@@ -140,7 +141,11 @@ export const run = (
         firstFabricated: received.firstFabricated ?? null
       }
     }
-    yield* Effect.sync(() => ctx.record(figures())).pipe(
+    yield* Effect.sync(() => {
+      const now = figures()
+      ctx.record(now)
+      ctx.sample("pendingMb", now.pendingMb)
+    }).pipe(
       Effect.repeat(Schedule.spaced("100 millis")),
       Effect.forkScoped
     )

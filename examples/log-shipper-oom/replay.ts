@@ -2,12 +2,21 @@
  * What both modes share: the slow API's delay and the job's output, from `--mb <n>` (MiB, default 128) and
  * `--seed <n>` (chunking, default 7). The job validates them; a bad value ends it before it connects.
  */
-import type { Args } from "../shared/Example.ts"
+import type { Args, Watchdog } from "../shared/Example.ts"
 
 /** Every call to the log API takes this long, like the slow remote of the incident. */
 export const apiDelay = "2 seconds"
 
 export const MiB = 1024 * 1024
+
+/**
+ * The replay's limits: the naive run is ended as `oom` past 320 MiB of resident memory (a container's memory
+ * limit, and what its OOM killer does), and either run that has not ended by itself is ended and reported `hung`.
+ */
+export const watchdog: { readonly naive: Watchdog; readonly lifeline: Watchdog } = {
+  naive: { afterMs: 45_000, maxRssMb: 320, outcome: "hung" },
+  lifeline: { afterMs: 60_000, outcome: "hung" }
+}
 
 export interface JobOptions {
   readonly megabytes: string

@@ -11,21 +11,23 @@ import type { Scope } from "effect"
 import * as http from "node:http"
 import * as Environment from "../shared/Environment.ts"
 
-/** Serves `app` on an ephemeral loopback port for the life of the scope; returns its base URL. */
+/**
+ * Serves `app` for the life of the scope, by default on an ephemeral loopback port (in a pod: `0.0.0.0:8080`);
+ * returns the base URL this process reaches it at.
+ */
 export const serve = (
-  app: HttpApp.Default<unknown>
+  app: HttpApp.Default<unknown>,
+  listen: { readonly host: string; readonly port: number } = { host: "127.0.0.1", port: 0 }
 ): Effect.Effect<string, Environment.EnvironmentError, Scope.Scope> =>
   Effect.gen(function* () {
-    const server = yield* NodeHttpServer.make(() => http.createServer(), {
-      port: 0,
-      host: "127.0.0.1"
-    })
+    const server = yield* NodeHttpServer.make(() => http.createServer(), listen)
     yield* server.serve(app)
     const address = server.address
     if (address._tag !== "TcpAddress") {
       return yield* Effect.dieMessage("expected a TCP address")
     }
-    return `http://127.0.0.1:${address.port}`
+    const host = listen.host === "0.0.0.0" ? "127.0.0.1" : listen.host
+    return `http://${host}:${address.port}`
   }).pipe(Environment.ready({ part: "the /healthz server", within: "10 seconds" }))
 
 export interface Observation {
@@ -38,6 +40,8 @@ export interface Observation {
 
 export class ProbeLog {
   readonly seen: Array<Observation> = []
+  /** Told of each answer as the probe records it. */
+  onSeen: (observation: Observation) => void = () => {}
 
   /** Count of each status seen at or after `sinceMs`. */
   counts(sinceMs = 0): Record<string, number> {
@@ -74,7 +78,12 @@ export const probe = (
         onTimeout: () => seen("timeout")
       }),
       Effect.catchAll(() => Effect.succeed(seen("error"))),
-      Effect.tap((o) => Effect.sync(() => log.seen.push(o)))
+      Effect.tap((o) =>
+        Effect.sync(() => {
+          log.seen.push(o)
+          log.onSeen(o)
+        })
+      )
     )
     // One unrecorded probe first, so the server is known to answer and the client's code paths are warm
     // before the replay's clock starts.

@@ -18,6 +18,7 @@ import * as Agent from "./agent.ts"
 import * as AlertApi from "./alertApi.ts"
 import * as Healthz from "./healthz.ts"
 import type { LifelineFigures, WedgeFigures } from "./judge.ts"
+import * as Metrics from "./metrics.ts"
 import * as Replay from "./replay.ts"
 import { Tally } from "./tally.ts"
 
@@ -27,12 +28,17 @@ export const run = (ctx: Context<LifelineFigures>): Effect.Effect<LifelineFigure
     const window = Replay.windowMs(ctx.args)
     const tally = new Tally()
     const probeLog = new Healthz.ProbeLog()
+    Replay.record(ctx, tally, probeLog)
     const api = yield* AlertApi.start({ silentWhen: Replay.silentWhen })
 
+    const listen = yield* Replay.listenOf(ctx.args)
+
     // #region runner
-    const sup = yield* Supervisor.make({ name: "agent-runner", stopTimeout: "500 millis" })
+    const sup = yield* Supervisor.make({ name: "agent-runner", stopTimeout: Replay.stopTimeout })
     // `/healthz` answers 200 or 503 with the supervisor's report: progress, not just a live process.
-    const healthz = yield* Healthz.serve(Supervisor.healthApp(sup))
+    // `/metrics` beside it: the `lifeline_*` counters in Prometheus's format (`metrics.ts`).
+    const app = yield* Metrics.beside(Supervisor.healthApp(sup), "agent-runner")
+    const healthz = yield* Healthz.serve(app, listen) // in a pod: --listen 0.0.0.0:8080
     // Every request sees the remaining budget of the sweep it belongs to.
     const client = Deadline.httpClient(yield* HttpClient.HttpClient, { label: "alert-api" })
     const agent = yield* Agent.make(client, {
@@ -42,6 +48,7 @@ export const run = (ctx: Context<LifelineFigures>): Effect.Effect<LifelineFigure
       tally
     })
     // #endregion runner
+    yield* Effect.logInfo("serving /healthz and /metrics").pipe(Effect.annotateLogs({ url: healthz }))
 
     yield* Healthz.probe(`${healthz}/healthz`, probeLog, () => tally.now(), {
       every: Replay.probeEvery,
@@ -53,6 +60,7 @@ export const run = (ctx: Context<LifelineFigures>): Effect.Effect<LifelineFigure
       every: Replay.every, // "1 hour" in production
       timeout: Replay.sweepTimeout, // each run is bounded by Deadline.within(timeout)
       grace: Replay.sweepGrace, // then what ignores interruption is abandoned
+      staleAfter: Replay.staleAfter, // no success for this long: /healthz says 503
       // A patrol sweep that starts late is worth more than one that is skipped; further passed ticks are
       // still counted as missed.
       overrun: "run-late"

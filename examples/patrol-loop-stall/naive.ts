@@ -19,6 +19,7 @@ export const run = (ctx: Context<NaiveFigures>): Effect.Effect<NaiveFigures, unk
     const window = Replay.windowMs(ctx.args)
     const tally = new Tally()
     const probeLog = new Healthz.ProbeLog()
+    Replay.record(ctx, tally, probeLog)
     const api = yield* AlertApi.start({ silentWhen: Replay.silentWhen })
 
     // #region runner

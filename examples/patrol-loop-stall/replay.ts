@@ -4,7 +4,7 @@
  * and what they serve on `/healthz`.
  */
 import { Effect } from "effect"
-import type { Args } from "../shared/Example.ts"
+import type { Args, Context } from "../shared/Example.ts"
 import type * as AlertApi from "./alertApi.ts"
 import type { ProbeLog } from "./healthz.ts"
 import type { SweepFigures } from "./judge.ts"
@@ -29,6 +29,20 @@ export const wedgeWatchCap = 10_000
 /** The loop counts as stalled when no sweep has ended for this long, or one has run this long. */
 export const stallAfter = 3 * every
 
+/**
+ * The Lifeline runner's `staleAfter`: no successful sweep for this long makes `/healthz` say 503. The
+ * supervisor's default (`3 × every + timeout`), set explicitly so the Deployment's probes can be checked
+ * against it (`k8s/deployment.yaml`).
+ */
+export const staleAfter = 3 * every + sweepTimeout
+/** How long the supervisor's stop waits for a sweep that ignores interruption before leaving it behind. */
+export const stopTimeout = 500
+/**
+ * The most a pod whose loop has gone stale may keep running before its liveness probe has the kubelet restart
+ * it: what `k8s/deployment.yaml`'s probe period and threshold are held to.
+ */
+export const restartWithin = 5_000
+
 /** Every fifth request from the third on (3, 8, 13, …) is read and never answered. */
 export const silentWhen = (request: number): boolean => request % 5 === 3
 
@@ -37,6 +51,49 @@ export const windowMs = (args: Args): number => {
   const raw = args["for"]
   const ms = typeof raw === "string" ? Number(raw) : 3000
   return Number.isFinite(ms) && ms >= 1000 ? ms : 3000
+}
+
+/**
+ * The latest a run may end by itself, for the watchdog: its window (or, under `--wedge`, the watch after the
+ * wedge) and time to spare. A timer cannot wait longer than 2^31 − 1 ms.
+ */
+export const watchdogMs = (args: Args): number =>
+  Math.min(Math.max(windowMs(args), wedgeWatchCap) + 10_000, 2 ** 31 - 1)
+
+/** Where the runner serves `/healthz` (and `/metrics`, in Lifeline mode). */
+export interface Listen {
+  readonly host: string
+  readonly port: number
+}
+
+/**
+ * `--listen <host>:<port>`; by default `127.0.0.1:0`, loopback on a free port. In a pod, `0.0.0.0:8080`: all
+ * interfaces, so that the kubelet's probes and Prometheus reach it.
+ */
+export const listenOf = (args: Args): Effect.Effect<Listen, Error> => {
+  const raw = args["listen"] ?? "127.0.0.1:0"
+  const match = typeof raw === "string" ? /^(.+):(\d{1,5})$/.exec(raw) : null
+  const port = match === null ? Number.NaN : Number(match[2])
+  return match !== null && port <= 65_535
+    ? Effect.succeed({ host: match[1]!, port })
+    : Effect.fail(new Error(`--listen ${String(raw)}: expected <host>:<port>, such as 0.0.0.0:8080`))
+}
+
+/**
+ * Records the run for the docs' charts: when the replay's clock starts (with the loop's timings), each sweep's
+ * start, end and outcome, a wedge, and every answer of `/healthz`.
+ */
+export const record = <F>(ctx: Context<F>, tally: Tally, probe: ProbeLog): void => {
+  tally.onEvent = (event) => {
+    const { name, ...data } = event
+    ctx.event(
+      name,
+      name === "replay started"
+        ? { everyMs: every, sweepTimeoutMs: sweepTimeout, sweepGraceMs: sweepGrace, stallAfterMs: stallAfter }
+        : data
+    )
+  }
+  probe.onSeen = (observation) => ctx.event("healthz", { status: observation.status })
 }
 
 /** Waits until `ms` after the replay started. */

@@ -7,7 +7,28 @@ import { Cause, Chunk, Exit, Predicate } from "effect"
 
 const isDeadlineExceeded = (error: unknown): boolean => Predicate.isTagged(error, "DeadlineExceeded")
 
+const outcomeOf = (exit: Exit.Exit<unknown, unknown>): SweepOutcome =>
+  Exit.isSuccess(exit)
+    ? "succeeded"
+    : Cause.isInterruptedOnly(exit.cause)
+    ? "timed out"
+    : Cause.isDie(exit.cause)
+    ? "defect"
+    : Cause.failures(exit.cause).pipe(Chunk.some(isDeadlineExceeded))
+    ? "timed out"
+    : "failed"
+
 export type Stage = "idle" | "collect" | "analyze" | "execute"
+
+/** How a sweep ended, as `end` counts it. */
+export type SweepOutcome = "succeeded" | "timed out" | "defect" | "failed"
+
+/** What `onEvent` hears, as it happens: for a recording of the run. */
+export type TallyEvent =
+  | { readonly name: "replay started" }
+  | { readonly name: "sweep started"; readonly n: number }
+  | { readonly name: "sweep ended"; readonly n: number; readonly outcome: SweepOutcome }
+  | { readonly name: "sweep wedged"; readonly n: number }
 
 export class Tally {
   private startedAt = performance.now()
@@ -24,10 +45,13 @@ export class Tally {
   lastEndAt: number | undefined
   /** When a sweep entered the code that never returns (`--wedge`). */
   wedgedAt: number | undefined
+  /** Told of each start, end and wedge of a sweep. */
+  onEvent: (event: TallyEvent) => void = () => {}
 
   /** Starts the replay's clock: called as the loop starts, after the environment is up and warm. */
   start(): void {
     this.startedAt = performance.now()
+    this.onEvent({ name: "replay started" })
   }
 
   /** Milliseconds since the replay started. */
@@ -37,6 +61,7 @@ export class Tally {
 
   begin(): number {
     this.sweepStartedAt = this.now()
+    this.onEvent({ name: "sweep started", n: this.started + 1 })
     return ++this.started
   }
 
@@ -47,18 +72,20 @@ export class Tally {
 
   wedge(): void {
     this.wedgedAt = this.now()
+    this.onEvent({ name: "sweep wedged", n: this.started })
   }
 
   end(exit: Exit.Exit<unknown, unknown>): void {
     this.ended++
     this.lastEndAt = this.now()
     this.stage = "idle"
-    if (Exit.isSuccess(exit)) this.succeeded++
-    else if (Cause.isInterruptedOnly(exit.cause)) this.timedOut++
-    else if (Cause.isDie(exit.cause)) this.defects++
-    else if (Cause.failures(exit.cause).pipe(Chunk.some(isDeadlineExceeded))) {
-      this.timedOut++
-    } else this.failed++
+    const outcome = outcomeOf(exit)
+    if (outcome === "succeeded") this.succeeded++
+    else if (outcome === "timed out") this.timedOut++
+    else if (outcome === "defect") this.defects++
+    else this.failed++
+    // Sweeps run one at a time, and a wedged one never ends: the one ending is the last one started.
+    this.onEvent({ name: "sweep ended", n: this.started, outcome })
   }
 
   /** The sweep in progress, if it has been running for longer than `ms`. */

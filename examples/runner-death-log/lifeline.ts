@@ -32,7 +32,7 @@ const start = (runner: Replay.Runner) =>
       name: "runner", // fixed: the metric tag, and the record's key `runner:<pid>`
       tags: { pod: runner.pod, pool: Replay.pool },
       tail: { maxLines: Replay.tailMaxLines, maxBytes: Replay.tailMaxBytes }, // 200 lines / 64 KiB
-      killAfter: "2 seconds" // if the controller stops the runner: SIGTERM, then SIGKILL
+      killAfter: Replay.killAfter // 2 seconds: if the controller stops the runner, SIGTERM, then SIGKILL
       // classify: the default — exit code 0 is clean, another code or a signal is a death
     }),
     // Every runner line is also an Info entry; the controller's own log keeps only the records (Error).
@@ -59,14 +59,25 @@ const counter = (metric: string, name: string): Effect.Effect<number> =>
       0
     ))
 
-export const run = (_ctx: Context<LifelineFigures>): Effect.Effect<LifelineFigures, unknown, Scope.Scope> =>
+/** `start`, telling the recording how much of a dead runner's output its record kept. */
+const captured = (ctx: Context<LifelineFigures>) => (runner: Replay.Runner) =>
+  Effect.tap(start(runner), ({ record }) =>
+    Option.match(record, {
+      onNone: () => Effect.void,
+      onSome: (r) =>
+        Effect.sync(() =>
+          ctx.event("death log captured", { pod: runner.pod, lines: r.lines.length, droppedLines: r.droppedLines })
+        )
+    }))
+
+export const run = (ctx: Context<LifelineFigures>): Effect.Effect<LifelineFigures, unknown, Scope.Scope> =>
   Effect.gen(function* () {
     const log = ControllerLog.make()
     const reports = yield* Controller.run({
-      start,
+      start: Replay.recordLives(ctx, captured(ctx)),
       reconcile,
       // Nothing of the runner's output is left on the node to lose: the controller read it from its pipes.
-      discard: () => Effect.void
+      discard: (runner) => Effect.sync(() => ctx.event("reaped", { pod: runner.pod }))
     }).pipe(Effect.provide(log.layer))
     const duplicatesSuppressed = yield* counter("lifeline_death_log_duplicates_total", "runner")
     return { ...Audit.read(log.lines(), reports), duplicatesSuppressed }

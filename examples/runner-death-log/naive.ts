@@ -23,16 +23,20 @@ const reconcile = ({ runner, status }: Controller.Ended<Controller.End>): Effect
   )
 // #endregion reconcile
 
-export const run = (_ctx: Context<NaiveFigures>): Effect.Effect<NaiveFigures, unknown, Scope.Scope> =>
+export const run = (ctx: Context<NaiveFigures>): Effect.Effect<NaiveFigures, unknown, Scope.Scope> =>
   Effect.gen(function* () {
     const log = ControllerLog.make()
     const kubelet = yield* Kubelet.make
     const reaped: Record<string, number> = {}
     const reports = yield* Controller.run({
-      start: kubelet.run,
+      start: Replay.recordLives(ctx, kubelet.run),
       reconcile,
       // The reap deletes the pod, and the node its container log.
-      discard: (runner) => Effect.map(kubelet.deletePod(runner), (lines) => void (reaped[runner.pod] = lines))
+      discard: (runner) =>
+        Effect.map(kubelet.deletePod(runner), (lines) => {
+          reaped[runner.pod] = lines
+          ctx.event("reaped", { pod: runner.pod, containerLogLines: lines })
+        })
     }).pipe(Effect.provide(log.layer))
     return {
       ...Audit.read(log.lines(), reports),

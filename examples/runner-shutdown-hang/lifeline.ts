@@ -5,7 +5,7 @@
  * the rest. However the control plane behaves, the runner exits within the flush deadline.
  */
 import { DualWriteLogger, Shipper } from "@lifeline/queue"
-import { Duration, Effect, Logger, type Scope } from "effect"
+import { Duration, Effect, Logger, Schedule, type Scope } from "effect"
 import type { Context } from "../shared/Example.ts"
 import * as Job from "./job.ts"
 import type { LifelineFigures } from "./judge.ts"
@@ -18,6 +18,13 @@ export const run = (ctx: Context<LifelineFigures>): Effect.Effect<LifelineFigure
     const stream = yield* LogStream.toStalledControlPlane
     let completedAt = 0
     const started = performance.now()
+    ctx.event("execution started")
+    // For the docs' chart: the entries the shipper still holds once the work is done, through the shutdown.
+    let held: (() => number) | undefined
+    yield* Effect.sync(() => held !== undefined && ctx.sample("remotePending", held())).pipe(
+      Effect.repeat(Schedule.spaced("50 millis")),
+      Effect.forkScoped
+    )
     const stats = yield* Effect.gen(function* () {
       // #region fix
       const shipper = yield* Shipper.make({
@@ -34,9 +41,16 @@ export const run = (ctx: Context<LifelineFigures>): Effect.Effect<LifelineFigure
       yield* Job.run(workloads).pipe(Effect.provide(logger))
       // #endregion fix
       completedAt = performance.now()
+      ctx.event("execution completed")
+      held = () => {
+        const now = shipper.unsafeStats()
+        return now.accepted - now.shipped - now.dropped
+      }
       return shipper
       // Closing this scope is the shutdown: the shipper stops intake and flushes within `flushTimeout`.
     }).pipe(Effect.scoped, Effect.flatMap(Shipper.stats))
+    ctx.event("shutdown ended", { shutdownMs: Math.round(performance.now() - completedAt) })
+    if (held !== undefined) ctx.sample("remotePending", held())
     return {
       linesLogged: workloads + 2,
       completedAfterMs: Math.round(completedAt - started),

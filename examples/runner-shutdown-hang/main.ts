@@ -12,6 +12,7 @@ import { main } from "../shared/Example.ts"
 import * as Judge from "./judge.ts"
 import * as Lifeline from "./lifeline.ts"
 import * as Naive from "./naive.ts"
+import * as Replay from "./replay.ts"
 
 main({
   name: "runner-shutdown-hang",
@@ -19,7 +20,7 @@ main({
   lifeline: Lifeline.run,
   judge: { naive: Judge.naive, lifeline: Judge.lifeline },
   watchdog: {
-    naive: { afterMs: 15_000, outcome: "hung" },
-    lifeline: { afterMs: 15_000, outcome: "hung" }
+    naive: { afterMs: Replay.watchdogMs, outcome: "hung" },
+    lifeline: { afterMs: Replay.watchdogMs, outcome: "hung" }
   }
 })

@@ -69,17 +69,21 @@ export const run = (ctx: Context<NaiveFigures>): Effect.Effect<NaiveFigures, unk
     yield* LogStream.watchProgress(stream, () => pending(), (p) => {
       progress = p
       ctx.record(p)
+      ctx.sample("remotePending", p.remotePending)
     })
     const started = performance.now()
+    ctx.event("execution started")
     let completedAt = 0
     yield* Effect.gen(function* () {
       const sink = yield* makeSink(stream)
       pending = sink.pending
       yield* Job.run(workloads).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, sink.logger)))
       completedAt = performance.now()
+      ctx.event("execution completed")
       ctx.record({ linesLogged: workloads + 2, completedAfterMs: Math.round(completedAt - started) })
       // Closing this scope is the shutdown: the sink's stop waits for its stream loop.
     }).pipe(Effect.scoped)
+    ctx.event("shutdown ended", { shutdownMs: Math.round(performance.now() - completedAt) })
     return {
       ...progress,
       linesLogged: workloads + 2,

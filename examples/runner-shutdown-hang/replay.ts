@@ -17,3 +17,6 @@ export const grace = Duration.seconds(1)
 
 /** The longest a runner may take to shut down once its work is done: the bound the Lifeline runner keeps. */
 export const shutdownLimitMs = Duration.toMillis(flushTimeout) + Duration.toMillis(grace)
+
+/** The replay's own time limit, in either mode: a run not over by then is ended and reported `hung`. */
+export const watchdogMs = 15_000

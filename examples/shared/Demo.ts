@@ -3,6 +3,7 @@
  * incident list expects of it — both, since an `ok` that exits 1 is as wrong as a crash — and one table for
  * all of them. Pure, so the judging is tested without running a replay.
  */
+import * as path from "node:path"
 import type { Expected, Incident, Run } from "../incidents.ts"
 import type { Summary } from "./Example.ts"
 
@@ -90,3 +91,48 @@ export const toComeLines = (incidents: ReadonlyArray<Incident>): ReadonlyArray<s
   incidents.map((i) =>
     `still to come: ${i.name} (${i.seed}: ${i.title}; ${i.packages.map((p) => `@lifeline/${p}`).join(", ")})`
   )
+
+/** Where a run is in the demo: the `index`-th (from 1) of `total`. */
+export interface Position {
+  readonly index: number
+  readonly total: number
+}
+
+/** A run as the progress lines name it: incident, label, and the mode with its arguments when they say more. */
+export const runName = (incident: Incident, run: Run): string =>
+  run.label === run.mode
+    ? `${incident.name} ${run.label}`
+    : `${incident.name} ${run.label} (${run.mode}: ${run.args.join(" ")})`
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
+
+const spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+
+/**
+ * The live line of a terminal, redrawn in place while a run goes on: which run of how many, which incident and
+ * mode, and for how long it has been running. Cut to `columns`, so it never wraps (a wrapped line cannot be
+ * redrawn in place).
+ */
+export const liveLine = (at: Position, incident: Incident, run: Run, elapsedMs: number, columns: number): string => {
+  const frame = spinner[Math.floor(elapsedMs / 100) % spinner.length]!
+  const line = `${frame} [${at.index}/${at.total}] ${runName(incident, run)} · ${seconds(elapsedMs)}`
+  // A terminal that does not say its width (0, as under `script`) is taken to be 80 columns wide.
+  const width = Math.max(20, (columns > 0 ? columns : 80) - 1)
+  return [...line].length <= width ? line : [...line].slice(0, width - 1).join("") + "…"
+}
+
+/** The line a run starts with where nothing can be redrawn (CI, a pipe). */
+export const startLine = (at: Position, incident: Incident, run: Run): string =>
+  `[${at.index}/${at.total}] ${runName(incident, run)}: running`
+
+/** The line a run ends with, on a terminal and off it: how it ended, and whether that is what the list expects. */
+export const doneLine = (at: Position, result: Result, wallMs: number): string => {
+  const why = deviation(result.run.expected, result)
+  const got = `${result.summary?.outcome ?? "no summary"}, exit ${result.code}, ${seconds(wallMs)}`
+  return `${why === undefined ? "✓" : "✗"} [${at.index}/${at.total}] ${runName(result.incident, result.run)}: ${got}` +
+    (why === undefined ? "" : ` — DEVIATES: ${why}`)
+}
+
+/** Where `pnpm demo --record` keeps the recording of a run: one file per run, named by its label. */
+export const recordingFile = (dir: string, incident: Incident, run: Run): string =>
+  path.join(dir, incident.name, `${run.label}.json`)

@@ -9,9 +9,17 @@
  * expect — an error from the mode, its environment or a stray callback — ends at once as `crashed`, with the
  * error on stderr. Every run ends by printing exactly one JSON summary line on stdout,
  * `{"example","mode","outcome","exitCode","wallMs","peakRssMb", …figures}`, and exiting with its code.
+ *
+ * A mode may also record how its run unfolds — `ctx.sample(series, value)` for a time series, `ctx.event(name,
+ * data)` for a moment — for the charts of the docs; the harness adds the resident memory over time and how the
+ * run ended. The recording is bounded in memory (`Recording.ts`) and written only with `--record <file>`,
+ * never on stdout, which carries the summary line alone.
  */
 import { Cause, Effect, Exit, type Scope } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import type { Mode, Name, Outcome } from "../incidents.ts"
+import * as Recording from "./Recording.ts"
 
 /** `--key value`, `--key=value` and `--flag` arguments. */
 export type Args = Readonly<Record<string, string | true>>
@@ -23,6 +31,10 @@ export interface Context<F> {
   readonly record: (figures: Partial<F>) => void
   /** Highest resident set size seen so far, in MiB. */
   readonly peakRssMb: () => number
+  /** Adds `value` to the time series `series`, stamped with the time since the run started. For the charts. */
+  readonly sample: (series: string, value: number) => void
+  /** Records that `name` happened now (since the run started), with a few flat fields. For the charts. */
+  readonly event: (name: string, data?: Recording.EventData) => void
 }
 
 /** A mode: starts its environment in the scope, runs the replay, and returns its figures. */
@@ -101,6 +113,8 @@ export interface Host {
   readonly exit: (code: number) => void
   /** Calls `f` with an error thrown or rejected outside the run: a stray callback of the environment. */
   readonly onStrayError: (f: (error: unknown) => void) => void
+  /** Writes `text` to the file at `path`, creating its folder; throws if it cannot. */
+  readonly writeFile: (path: string, text: string) => void
 }
 
 export const parseArgs = (argv: ReadonlyArray<string>): Args => {
@@ -159,6 +173,10 @@ const go = <F extends object>(
 ): void => {
   const started = host.now()
   const figures: Partial<F> = {}
+  const recorder = Recording.make()
+  const sinceStart = () => host.now() - started
+  // When the mode returned its figures: what happens after it is the scope closing.
+  let returned: number | undefined
   let peakRss = host.rss()
   const sampleRss = () => {
     peakRss = Math.max(peakRss, host.rss())
@@ -183,6 +201,35 @@ const go = <F extends object>(
     }
     // Figures come after the fixed fields, and can never overwrite them.
     const summary = { ...base, ...figures, ...extra, ...base }
+    const file = args["record"]
+    if (file !== undefined) {
+      recorder.sample("rssMb", host.rss() / MiB, sinceStart())
+      const recording: Recording.Recording = {
+        format: 1,
+        example: name,
+        mode,
+        args: Recording.argsWithoutRecord(host.argv),
+        watchdog,
+        end: {
+          t: Math.round(sinceStart()),
+          ...(returned === undefined ? {} : { returned: Math.round(returned) }),
+          outcome,
+          exitCode,
+          endedBy
+        },
+        summary,
+        series: recorder.series(),
+        events: recorder.events(),
+        dropped: recorder.dropped()
+      }
+      try {
+        if (file === true) throw new Error("--record needs a file: --record <file>")
+        host.writeFile(file, Recording.toJson(recording))
+      } catch (error) {
+        // The run's verdict stands; the missing recording is the caller's to notice (`pnpm demo --record` does).
+        host.stderr(`${name} (${mode}): the recording was not written: ${oneLine(error)}\n`)
+      }
+    }
     host.stdout(JSON.stringify(summary) + "\n", () => host.exit(exitCode))
   }
   const crash = (story: string, error: unknown) => {
@@ -198,13 +245,27 @@ const go = <F extends object>(
   if (watchdog.maxRssMb !== undefined) {
     const limit = watchdog.maxRssMb * MiB
     host.every(50, () => {
-      if (sampleRss() > limit) finish("oom", "memory")
+      const peak = sampleRss()
+      recorder.sample("rssMb", host.rss() / MiB, sinceStart())
+      if (peak > limit) finish("oom", "memory")
     })
   }
-  host.every(100, sampleRss)
+  recorder.sample("rssMb", peakRss / MiB, 0)
+  host.every(100, () => {
+    sampleRss()
+    recorder.sample("rssMb", host.rss() / MiB, sinceStart())
+  })
 
-  const ctx: Context<F> = { mode, args, record: (f) => Object.assign(figures, f), peakRssMb }
-  Effect.runPromiseExit(Effect.scoped(Effect.suspend(() => run(ctx)))).then((exit) => {
+  const ctx: Context<F> = {
+    mode,
+    args,
+    record: (f) => Object.assign(figures, f),
+    peakRssMb,
+    sample: (series, value) => recorder.sample(series, value, sinceStart()),
+    event: (eventName, data) => recorder.event(eventName, data, sinceStart())
+  }
+  const returning = Effect.sync(() => void (returned = sinceStart()))
+  Effect.runPromiseExit(Effect.scoped(Effect.suspend(() => run(ctx)).pipe(Effect.zipLeft(returning)))).then((exit) => {
     if (Exit.isFailure(exit)) return crash(Cause.pretty(exit.cause), Cause.squash(exit.cause))
     let outcome: Outcome
     try {
@@ -230,6 +291,10 @@ export const processHost = (): Host => ({
   onStrayError: (f) => {
     process.on("uncaughtException", f)
     process.on("unhandledRejection", f)
+  },
+  writeFile: (file, text) => {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+    fs.writeFileSync(file, text)
   }
 })
 

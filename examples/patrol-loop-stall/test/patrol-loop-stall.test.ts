@@ -1,14 +1,52 @@
 /**
  * End-to-end: the replay runs as a real process against its real loopback servers, exactly as
- * `pnpm demo` runs it, and these tests read its summary line and its log output.
+ * `pnpm demo` runs it, and these tests read its summary line and its log output — and, during the Lifeline
+ * run, scrape its `/metrics` over loopback as Prometheus would.
  */
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { expected } from "../../incidents.ts"
-import { type Run, runExample } from "../../shared/Spawn.ts"
+import * as MetricList from "../../k8s/MetricList.ts"
+import { examplesDir, type Run, runExample } from "../../shared/Spawn.ts"
 import type { LifelineFigures, NaiveFigures } from "../judge.ts"
+import * as Metrics from "../metrics.ts"
 
 const name = "patrol-loop-stall"
 const runs: { naive?: Run<NaiveFigures>; lifeline?: Run<LifelineFigures>; wedge?: Run<LifelineFigures> } = {}
+
+/** A loopback port free right now, for the run's `--listen`. */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+
+/** What Prometheus would have got: the last successful scrape of the run, and how many there were. */
+const scrapes: { last?: { readonly contentType: string | null; readonly text: string }; count: number } = { count: 0 }
+
+/** Scrapes `url` every 250 ms until `done` settles, keeping the last answer. */
+const scrapeUntil = async (url: string, done: Promise<unknown>): Promise<void> => {
+  let finished = false
+  void done.finally(() => (finished = true))
+  while (!finished) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) })
+      if (response.status === 200) {
+        scrapes.last = { contentType: response.headers.get("content-type"), text: await response.text() }
+        scrapes.count++
+      }
+    } catch {
+      // not up yet, or gone: the run decides
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
 
 beforeAll(async () => {
   // The Lifeline run measures its own cadence, so it runs alone; the naive and wedge runs assert only on
@@ -19,7 +57,11 @@ beforeAll(async () => {
   ])
   runs.naive = naive
   runs.wedge = wedge
-  runs.lifeline = await runExample<LifelineFigures>(name, [], { killAfterMs: 60_000 })
+  // Prometheus scrapes the Lifeline run's /metrics while it runs: a few small requests, as in production.
+  const port = await freePort()
+  const lifeline = runExample<LifelineFigures>(name, ["--listen", `127.0.0.1:${port}`], { killAfterMs: 60_000 })
+  await scrapeUntil(`http://127.0.0.1:${port}/metrics`, lifeline)
+  runs.lifeline = await lifeline
   for (const [mode, run] of Object.entries(runs)) {
     console.log(mode, JSON.stringify(run.summary))
   }
@@ -117,5 +159,62 @@ describe("Lifeline runner with a sweep wedged in uninterruptible code (--wedge)"
     expect(wedge.healthzAfter["503"]).toBeGreaterThanOrEqual(3)
     // Before the wedge, the same endpoint said 200: the 503 is about the wedge, not the server.
     expect(s.healthz!["200"]).toBeGreaterThanOrEqual(3)
+  })
+})
+
+describe("Lifeline runner's /metrics, scraped over loopback during the run", () => {
+  const samples = () => MetricList.parseExposition(scrapes.last!.text)
+  const value = (metric: string, labels: Readonly<Record<string, string>>) =>
+    samples().samples.filter((s) => s.name === metric && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+
+  it("answers in the Prometheus text format, with the supervisor's runs by outcome", () => {
+    const s = runs.lifeline!.summary!
+    expect(scrapes.last, "no successful scrape").toBeDefined()
+    console.log(
+      `${scrapes.count} scrapes; the last:\n` +
+        scrapes.last!.text.split("\n").filter((l) => l.includes("lifeline_")).join("\n")
+    )
+    expect(scrapes.last!.contentType).toBe(Metrics.contentType)
+    expect(samples().types.get("lifeline_supervisor_runs_total")).toBe("counter")
+    const runsOf = (outcome: string) => {
+      const found = value("lifeline_supervisor_runs_total", { supervisor: "agent-runner", child: "patrol", outcome })
+      expect(found.length, outcome).toBeLessThanOrEqual(1)
+      return found[0]?.value ?? 0
+    }
+    // The last scrape comes at most a scrape interval before the end: a little behind the run's own tally.
+    console.log(
+      `runs_total: success ${runsOf("success")} (run: ${s.sweepsSucceeded}), timeout ${runsOf("timeout")}`,
+      `(run: ${s.sweepsTimedOut}), defect ${runsOf("defect")} (run: ${s.defects})`
+    )
+    expect(runsOf("success")).toBeGreaterThanOrEqual(3)
+    expect(runsOf("success")).toBeLessThanOrEqual(s.sweepsSucceeded!)
+    expect(runsOf("timeout")).toBeGreaterThanOrEqual(1)
+    expect(runsOf("timeout")).toBeLessThanOrEqual(s.sweepsTimedOut!)
+    expect(runsOf("defect")).toBe(s.defects)
+  })
+
+  it("counts the deadlines the unanswered requests ran into, by label", () => {
+    const s = runs.lifeline!.summary!
+    const exceeded = value("lifeline_deadline_exceeded_total", {})
+    console.log(`deadline_exceeded_total: ${JSON.stringify(exceeded)}`)
+    expect(samples().types.get("lifeline_deadline_exceeded_total")).toBe("counter")
+    // The sweep's deadline and the alert API call's (which inherits it) expire together: either may name it.
+    for (const sample of exceeded) expect(["alert-api", "agent-runner/patrol"]).toContain(sample.labels["label"])
+    const total = exceeded.reduce((sum, sample) => sum + sample.value, 0)
+    expect(total).toBeGreaterThanOrEqual(1)
+    expect(total).toBeLessThanOrEqual(s.sweepsTimedOut! + 1)
+  })
+
+  it("labels every lifeline_* series exactly as docs/operations.md lists the metric", () => {
+    const docs = fs.readFileSync(path.join(examplesDir, "..", "docs", "operations.md"), "utf8")
+    const listed = MetricList.fromDocs(docs)
+    const lifeline = samples().samples.filter((s) => s.name.startsWith("lifeline_"))
+    expect(lifeline.length).toBeGreaterThan(0)
+    for (const sample of lifeline) {
+      const metric = listed.find((m) => MetricList.seriesOf(m).includes(sample.name))
+      expect(metric, sample.name).toBeDefined()
+      const labels = Object.keys(sample.labels).filter((l) => !(metric!.type === "histogram" && l === "le")).sort()
+      expect(labels, sample.name).toEqual(metric!.labels)
+    }
   })
 })

@@ -109,6 +109,44 @@ describe("judging a demo run", () => {
   })
 })
 
+describe("the demo's progress lines", () => {
+  const patrol = incident("patrol-loop-stall")
+  const wedge = runsOf(patrol).find((r) => r.label === "wedge")!
+  const at: Demo.Position = { index: 3, total: 12 }
+
+  it("the live line says which run of how many, the incident, the mode and the time so far", () => {
+    const line = Demo.liveLine(at, patrol, wedge, 2_450, 120)
+    expect(line).toMatch(/^. \[3\/12\] patrol-loop-stall wedge \(lifeline: --wedge\) · 2\.5 s$/)
+    expect(Demo.liveLine(at, shipper, naiveRun!, 0, 120)).toContain("log-shipper-oom naive · 0.0 s")
+  })
+
+  it("the live line never wraps, so it can be redrawn in place", () => {
+    for (const columns of [10, 30, 45, 80]) {
+      const line = Demo.liveLine(at, patrol, wedge, 123_456, columns)
+      expect([...line].length).toBeLessThan(Math.max(columns, 21))
+      expect(line).not.toContain("\n")
+    }
+    // A terminal that does not say how wide it is (as under `script`) is taken to be 80 columns.
+    expect(Demo.liveLine(at, patrol, wedge, 123_456, 0)).toBe(Demo.liveLine(at, patrol, wedge, 123_456, 80))
+  })
+
+  it("off a terminal each run gets a plain start line and an end line that says whether it is as expected", () => {
+    expect(Demo.startLine(at, patrol, wedge)).toBe("[3/12] patrol-loop-stall wedge (lifeline: --wedge): running")
+    const ok: Demo.Result = { incident: shipper, run: lifelineRun!, summary: summary({}), code: 0 }
+    expect(Demo.doneLine(at, ok, 9_247)).toBe("✓ [3/12] log-shipper-oom lifeline: ok, exit 0, 9.2 s")
+    const bad: Demo.Result = { ...ok, summary: summary({ outcome: "crashed", exitCode: 70 }), code: 70 }
+    expect(Demo.doneLine(at, bad, 1_000)).toBe(
+      "✗ [3/12] log-shipper-oom lifeline: crashed, exit 70, 1.0 s — DEVIATES: expected ok with exit 0, got crashed with exit 70"
+    )
+  })
+
+  it("--record keeps one file per run, under the example's folder, named by the run's label", () => {
+    expect(Demo.recordingFile("/repo/docs/recordings", patrol, wedge)).toBe(
+      path.join("/repo/docs/recordings", "patrol-loop-stall", "wedge.json")
+    )
+  })
+})
+
 describe("the incident list", () => {
   const folders = fs.readdirSync(examplesDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(examplesDir, entry.name, "main.ts")))

@@ -6,6 +6,7 @@ import { Effect } from "effect"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { type Definition, exitCodeOf, type Host, parseArgs, start, type Summary } from "../Example.ts"
+import type * as Recording from "../Recording.ts"
 import { examplesDir, runScript } from "../Spawn.ts"
 
 interface Figures {
@@ -29,9 +30,11 @@ const fakeHost = (argv: ReadonlyArray<string>) => {
   let resolve: (ended: Ended) => void = () => {}
   const ended = new Promise<Ended>((r) => (resolve = r))
   let rss = 100 * 1024 * 1024
+  let clock = 0
+  const files = new Map<string, string>()
   const host: Host = {
     argv,
-    now: () => 0,
+    now: () => clock,
     rss: () => rss,
     maxRss: () => 0,
     after: (_ms, f) => void timers.push(f),
@@ -45,11 +48,17 @@ const fakeHost = (argv: ReadonlyArray<string>) => {
       const lines = stdout.trimEnd().split("\n")
       resolve({ summary: JSON.parse(lines[0]!), lines: lines.length, code, stderr })
     },
-    onStrayError: (f) => void stray.push(f)
+    onStrayError: (f) => void stray.push(f),
+    writeFile: (file, text) => {
+      if (file.startsWith("/unwritable/")) throw new Error(`EACCES: permission denied, open '${file}'`)
+      files.set(file, text)
+    }
   }
   return {
     host,
     ended,
+    files,
+    tick: (ms: number) => void (clock += ms),
     fireWatchdog: () => timers.forEach((f) => f()),
     growTo: (mb: number) => {
       rss = mb * 1024 * 1024
@@ -211,6 +220,94 @@ describe("a run's outcome and exit code", () => {
       seed: "3",
       wedge: true
     })
+  })
+})
+
+describe("recording a run for the docs' charts", () => {
+  const recorded = (fake: ReturnType<typeof fakeHost>, file: string): Recording.Recording =>
+    JSON.parse(fake.files.get(file)!)
+
+  it("with --record <file>, samples and events go to the file, stamped since the start; stdout has the summary only", async () => {
+    const fake = fakeHost(["--record", "/tmp/run.json", "--wedge"])
+    start(
+      definition({
+        lifeline: (ctx) =>
+          Effect.sync(() => {
+            fake.tick(250)
+            ctx.sample("queued", 3)
+            ctx.event("sweep started", { n: 1 })
+            fake.tick(250)
+            ctx.sample("queued", 0)
+            ctx.event("sweep ended", { n: 1, outcome: "succeeded" })
+            fake.tick(100)
+            return { sent: 2 }
+          })
+      }),
+      fake.host
+    )
+    const { summary, lines } = await fake.ended
+    expect(lines).toBe(1)
+    expect(summary).toMatchObject({ outcome: "ok", exitCode: 0 })
+    const recording = recorded(fake, "/tmp/run.json")
+    expect(recording).toMatchObject({
+      format: 1,
+      example: "fixture",
+      mode: "lifeline",
+      args: ["--wedge"],
+      end: { t: 600, returned: 600, outcome: "ok", exitCode: 0, endedBy: "itself" },
+      summary: { outcome: "ok", exitCode: 0, sent: 2 },
+      dropped: { events: 0, samples: 0 }
+    })
+    expect(recording.series["queued"]).toEqual([[250, 3], [500, 0]])
+    expect(recording.events).toEqual([
+      { t: 250, name: "sweep started", data: { n: 1 } },
+      { t: 500, name: "sweep ended", data: { n: 1, outcome: "succeeded" } }
+    ])
+    // The harness's own series: resident memory from the start to the end.
+    expect(recording.series["rssMb"]!.at(0)).toEqual([0, 100])
+    expect(recording.series["rssMb"]!.at(-1)).toEqual([600, 100])
+  })
+
+  it("without --record nothing is written", async () => {
+    const fake = fakeHost([])
+    start(definition({ lifeline: (ctx) => Effect.sync(() => (ctx.event("x"), { sent: 2 })) }), fake.host)
+    await fake.ended
+    expect(fake.files.size).toBe(0)
+  })
+
+  it("a run its watchdog ends still writes what it recorded, and that the watchdog ended it", async () => {
+    const fake = fakeHost(["--naive", "--record=/tmp/oom.json"])
+    start(
+      definition({ naive: (ctx) => Effect.sync(() => ctx.event("job started")).pipe(Effect.zipRight(Effect.never)) }),
+      fake.host
+    )
+    await Effect.runPromise(Effect.yieldNow())
+    fake.tick(1_000)
+    fake.growTo(301)
+    await fake.ended
+    const recording = recorded(fake, "/tmp/oom.json")
+    expect(recording.end).toEqual({ t: 1_000, outcome: "oom", exitCode: 124, endedBy: "memory" })
+    expect(recording.watchdog).toMatchObject({ maxRssMb: 300 })
+    expect(recording.events.map((e) => e.name)).toEqual(["job started"])
+    expect(Math.max(...recording.series["rssMb"]!.map(([, mb]) => mb))).toBe(301)
+  })
+
+  it("a recording that cannot be written leaves the verdict as it is and says why on stderr", async () => {
+    const fake = fakeHost(["--record", "/unwritable/run.json"])
+    start(definition({}), fake.host)
+    const { summary, code, stderr } = await fake.ended
+    expect(summary).toMatchObject({ outcome: "ok", exitCode: 0 })
+    expect(code).toBe(0)
+    expect(stderr).toContain("the recording was not written: Error: EACCES")
+  })
+
+  it("--record without a file is refused on stderr, and the run is judged as usual", async () => {
+    const fake = fakeHost(["--record"])
+    start(definition({}), fake.host)
+    const { summary, stderr } = await fake.ended
+    expect(summary).toMatchObject({ outcome: "ok" })
+    expect(stderr).toContain("--record needs a file")
+    expect(fake.files.size).toBe(0)
   })
 })
 

@@ -13,6 +13,8 @@ failed=0
 failures=()
 
 count() { # name passed failed
+  # A count that is not a number (an unparsable report) is a failure of that step, not of the whole run.
+  if ! [[ "$2" =~ ^[0-9]+$ && "$3" =~ ^[0-9]+$ ]]; then set -- "$1 (unreadable counts: '$2' '$3')" 0 1; fi
   passed=$((passed + $2))
   failed=$((failed + $3))
   [ "$3" -gt 0 ] && failures+=("$1 ($3 failed)")
@@ -62,7 +64,7 @@ printf '\n== runtime-tests on Deno (deno test, the real binary)\n'
 NO_COLOR=1 node_modules/deno/deno test -A runtime-tests/deno 2>&1 | tee "$out/deno-test.txt"
 deno_line=$(grep -E '^(ok|FAILED) \| [0-9]+ passed.*\| [0-9]+ failed' "$out/deno-test.txt" | tail -1)
 if [ -n "$deno_line" ]; then
-  count "deno test" "$(echo "$deno_line" | sed -E 's/^[A-Z]+ \| ([0-9]+) passed.*/\1/')" "$(echo "$deno_line" | sed -E 's/.*\| ([0-9]+) failed.*/\1/')"
+  count "deno test" "$(echo "$deno_line" | grep -oE '[0-9]+ passed' | tr -dc 0-9)" "$(echo "$deno_line" | grep -oE '[0-9]+ failed' | tr -dc 0-9)"
 else
   count "deno test (no result)" 0 1
 fi

@@ -5,6 +5,7 @@ import { dual } from "effect/Function"
 import { pipeArguments } from "effect/Pipeable"
 import type * as api from "../DroppingQueue.ts"
 import * as callback from "./callback.ts"
+import { utf8Length } from "./utf8.ts"
 
 export const TypeId: api.TypeId = Symbol.for("@lifeline/queue/DroppingQueue") as api.TypeId
 
@@ -17,29 +18,6 @@ export const droppedBytesTotal = Metrics.counter(
   "lifeline_queue_dropped_bytes_total",
   "Weight (bytes) of the items a dropping queue refused or evicted, tagged with the queue's name"
 )
-
-// A native scan for non-ASCII is several times faster than a charCode loop on the (common) ASCII line.
-const nonAscii = /[\u0080-\uffff]/
-
-/** UTF-8 length of a string without encoding it. */
-export const utf8Length = (s: string): number => {
-  if (!nonAscii.test(s)) return s.length
-  let n = s.length
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c < 0x80) continue
-    if (c < 0x800) n += 1
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1)
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        // A surrogate pair is two UTF-16 units and four UTF-8 bytes.
-        n += 2
-        i++
-      } else n += 2
-    } else n += 2
-  }
-  return n
-}
 
 export const defaultWeigh = (item: unknown): number => {
   if (typeof item === "string") return utf8Length(item)
@@ -115,6 +93,11 @@ export class DroppingQueueImpl<in out A> implements api.DroppingQueue<A> {
     return this.closed
   }
 
+  /** Items buffered now. */
+  get size(): number {
+    return this.count
+  }
+
   /**
    * Items dropped so far because the queue was full (refused for lack of room, or evicted); a consumer compares
    * two readings to learn whether the queue overflowed in between.
@@ -123,16 +106,25 @@ export class DroppingQueueImpl<in out A> implements api.DroppingQueue<A> {
     return this.overflowN
   }
 
-  /** Whether an item of unknown weight would be refused outright (full under drop-newest, or closed). */
-  refusesNext(): boolean {
-    return this.closed || (this.strategy === "drop-newest" && this.count >= this.capacity)
-  }
-
-  /** Counts an offer refused without looking at the item (its weight is unknown, so not in droppedBytes). */
-  unsafeRefuse(): false {
+  /**
+   * Refuses an offer without looking at the item when one of unknown weight would be refused outright (full
+   * under drop-newest, or closed), and counts it (its weight is unknown, so not in droppedBytes). Returns
+   * whether it refused. This is the whole cost of a log line while the remote is stalled: no call, no allocation.
+   */
+  unsafeRefuseIfFull(): boolean {
+    if (this.closed) {
+      this.offeredN++
+      this.droppedN++
+      this.droppedSeries.unsafeUpdate(1)
+      return true
+    }
+    if (this.count < this.capacity || this.strategy !== "drop-newest") return false
     this.offeredN++
-    this.recordDrop(0, !this.closed)
-    return false
+    this.droppedN++
+    this.overflowN++
+    this.droppedSeries.unsafeUpdate(1)
+    if (this.waiters.length > 0) this.notify(true)
+    return true
   }
 
   /**
@@ -149,6 +141,19 @@ export class DroppingQueueImpl<in out A> implements api.DroppingQueue<A> {
     // Weighed before anything is counted: a bad weight is the caller's defect, not an offer.
     const w = callback.nonNegativeNumber("weigh", this.weigh, item)
     this.offeredN++
+    const count = this.count
+    // The common case, whatever the strategy: open, with room for one more item and its weight (`weight` is
+    // never negative, so an item heavier than maxBytes on its own never passes).
+    if (count < this.items.length && this.weight + w <= this.byteLimit && !this.closed) {
+      let tail = this.head + count
+      if (tail >= this.items.length) tail -= this.items.length
+      this.items[tail] = item
+      this.weights[tail] = w
+      this.count = count + 1
+      this.weight += w
+      if (this.waiters.length > 0) this.notify(false)
+      return true
+    }
     if (this.closed || w > this.byteLimit) {
       // An item heavier than maxBytes would not fit even if everything else were evicted.
       this.recordDrop(w, false)
@@ -233,11 +238,29 @@ export class DroppingQueueImpl<in out A> implements api.DroppingQueue<A> {
 
   /** Removes up to `n` items (n ≥ 0, may be infinite), oldest first. */
   takeUpTo(n: number): Array<A> {
-    const out: Array<A> = new Array(Math.min(n, this.count))
-    for (let i = 0; i < out.length; i++) {
+    const taken = Math.min(n, this.count)
+    const out: Array<A> = new Array(taken)
+    if (taken === 0) return out
+    const items = this.items
+    const weights = this.weights
+    const slots = items.length
+    let head = this.head
+    let removed = 0
+    for (let i = 0; i < taken; i++) {
       // Slots from `head` on, `count` of them, always hold items.
-      out[i] = this.items[this.head] as A
-      this.shift()
+      out[i] = items[head] as A
+      items[head] = undefined
+      removed += weights[head]!
+      head = head + 1 === slots ? 0 : head + 1
+    }
+    this.count -= taken
+    // Fractional weights do not add and subtract exactly: an empty queue weighs 0, and no queue weighs less.
+    if (this.count === 0) {
+      this.head = 0
+      this.weight = 0
+    } else {
+      this.head = head
+      this.weight = Math.max(0, this.weight - removed)
     }
     return out
   }

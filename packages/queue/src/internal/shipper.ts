@@ -31,14 +31,12 @@ export const make = <A, E, R>(
       })
     )
     const state = new ShipperImpl<A>(config.name, queue)
-    const ship = sender(state, config)
-    const loop: Effect.Effect<void, never, R> = Effect.gen(function* () {
-      while (true) {
-        const batch = yield* collect(state, config)
-        if (batch.length === 0) return
-        yield* ship(batch)
-      }
-    })
+    // The loop's fiber inherits this clock: read once, so that a batch reads the time without an effect.
+    const ship = sender(state, config, yield* Effect.clock)
+    const loop: Effect.Effect<void, never, R> = Effect.flatMap(
+      collect(state, config),
+      (batch) => batch.length === 0 ? Effect.void : Effect.flatMap(ship(batch), () => loop)
+    )
     // Everything logged on the shipper's fibers — its own warnings, a deadline's "could not be interrupted",
     // lines its `send` logs — carries the mark, so a logger that feeds this shipper does not feed it back.
     // The shipper outlives the call that made it: its budgets are its own, not what is left of that call's.

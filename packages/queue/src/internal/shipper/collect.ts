@@ -12,8 +12,8 @@ import type { ShipperImpl } from "./state.ts"
  * the batch can be filled (`maxBatch`), when the queue is full (it holds `capacity` items, or has refused or
  * evicted one since the previous batch was collected), or when the shipper starts closing.
  */
-export const collect = <A, E, R>(state: ShipperImpl<A>, config: Config<A, E, R>): Effect.Effect<ReadonlyArray<A>> =>
-  Effect.flatMap(state.queue.takeBatch(config.maxBatch), (first) => {
+export const collect = <A, E, R>(state: ShipperImpl<A>, config: Config<A, E, R>): Effect.Effect<ReadonlyArray<A>> => {
+  const afterFirst = (first: Array<A>): Effect.Effect<ReadonlyArray<A>> => {
     state.taken(first.length)
     const room = config.maxBatch - first.length
     const overflowed = state.overflowedSinceLastBatch()
@@ -28,4 +28,8 @@ export const collect = <A, E, R>(state: ShipperImpl<A>, config: Config<A, E, R>)
         return more.length === 0 ? first : first.concat(more)
       })
     )
-  })
+  }
+  const waitForFirst = Effect.flatMap(state.queue.takeBatch(config.maxBatch), afterFirst)
+  // A busy shipper finds items waiting: it takes them in the same step, without waiting on the queue.
+  return Effect.suspend(() => state.queue.size > 0 ? afterFirst(state.queue.takeUpTo(config.maxBatch)) : waitForFirst)
+}

@@ -4,9 +4,9 @@
  */
 import { Deadline, Monotonic } from "@lifeline/deadline"
 import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as callback from "../callback.ts"
 import type { Config } from "./config.ts"
@@ -20,10 +20,17 @@ const wasAbandoned = (cause: Cause.Cause<unknown>): boolean => {
   return Option.isSome(failure) && failure.value instanceof Deadline.DeadlineExceeded && failure.value.abandoned
 }
 
-/** Returns the function that ships one batch. It never fails: every outcome ends in the shipper's counters. */
+/**
+ * Returns the function that ships one batch. It never fails: every outcome ends in the shipper's counters.
+ *
+ * This runs once per batch, so it is written as a few direct steps (no generator, the clock read
+ * synchronously, one continuation for both outcomes): next to the send's own deadline, the bookkeeping is
+ * small.
+ */
 export const sender = <A, E, R>(
   state: ShipperImpl<A>,
-  config: Config<A, E, R>
+  config: Config<A, E, R>,
+  clock: Clock.Clock
 ): (batch: ReadonlyArray<A>) => Effect.Effect<void, never, R> => {
   const withinOptions = { label: `${config.name}.send`, grace: config.grace }
   let lastWarningAt: number | undefined
@@ -39,46 +46,52 @@ export const sender = <A, E, R>(
   // While an earlier send is still running (abandoned after its grace), a new one would only pile up more
   // retained batches behind a wedged sink: wait for it within the same budget instead.
   const guarded = (batch: ReadonlyArray<A>) =>
-    Effect.suspend(() => state.hasRunningSend ? Effect.zipRight(state.awaitIdle, withRetry(batch)) : withRetry(batch))
+    state.hasRunningSend ? Effect.zipRight(state.awaitIdle, withRetry(batch)) : withRetry(batch)
 
-  const warn = (cause: Cause.Cause<unknown>, items: number) =>
-    Effect.flatMap(Monotonic.now, (now) => {
-      if (lastWarningAt !== undefined && now - lastWarningAt < warningEveryMs) {
-        suppressedWarnings++
+  const warn = (cause: Cause.Cause<unknown>, items: number): Effect.Effect<void> => {
+    const now = Monotonic.unsafeNow(clock)
+    if (lastWarningAt !== undefined && now - lastWarningAt < warningEveryMs) {
+      suppressedWarnings++
+      return Effect.void
+    }
+    lastWarningAt = now
+    const suppressed = suppressedWarnings
+    suppressedWarnings = 0
+    return Effect.logWarning("shipper: batch dropped after send failed", cause).pipe(
+      Effect.annotateLogs({ shipper: config.name, items, dropped: state.unsafeStats().dropped, suppressed })
+    )
+  }
+
+  const failed = (n: number, cause: Cause.Cause<unknown>): Effect.Effect<void> => {
+    const closing = state.isClosing
+    state.undelivered(n, closing)
+    // Cut by the end of the flush: counted in droppedAtShutdown and in the summary line, not a send failure.
+    if (closing && Cause.isInterruptedOnly(cause)) return Effect.void
+    state.sendFailed()
+    if (wasAbandoned(cause)) state.markAbandoned()
+    return warn(cause, n)
+  }
+
+  // Uninterruptible around the bounded send, so that an interruption of the loop (the end of the flush) still
+  // lands in exactly one of the outcomes below.
+  return (batch) =>
+    Effect.uninterruptibleMask((restore) => {
+      const n = batch.length
+      const budgetMs = state.sendBudget(Monotonic.unsafeNow(clock), config.sendTimeoutMs)
+      if (budgetMs <= 0) {
+        state.undelivered(n, true)
         return Effect.void
       }
-      lastWarningAt = now
-      const suppressed = suppressedWarnings
-      suppressedWarnings = 0
-      return Effect.logWarning("shipper: batch dropped after send failed", cause).pipe(
-        Effect.annotateLogs({ shipper: config.name, items, dropped: state.unsafeStats().dropped, suppressed })
+      state.sending(n)
+      return Effect.matchCauseEffect(
+        restore(Deadline.within(Effect.suspend(() => guarded(batch)), Duration.millis(budgetMs), withinOptions)),
+        {
+          onSuccess: () => {
+            state.delivered(n)
+            return Effect.void
+          },
+          onFailure: (cause) => failed(n, cause)
+        }
       )
     })
-
-  return (batch) =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.gen(function* () {
-        const n = batch.length
-        const budgetMs = state.sendBudget(yield* Monotonic.now, config.sendTimeoutMs)
-        if (budgetMs <= 0) {
-          state.undelivered(n, true)
-          return
-        }
-        state.sending(n)
-        const exit = yield* Effect.exit(
-          restore(Deadline.within(guarded(batch), Duration.millis(budgetMs), withinOptions))
-        )
-        if (Exit.isSuccess(exit)) {
-          state.delivered(n)
-          return
-        }
-        const closing = state.isClosing
-        state.undelivered(n, closing)
-        // Cut by the end of the flush: counted in droppedAtShutdown and in the summary line, not a send failure.
-        if (closing && Cause.isInterruptedOnly(exit.cause)) return
-        state.sendFailed()
-        if (wasAbandoned(exit.cause)) state.markAbandoned()
-        yield* warn(exit.cause, n)
-      })
-    )
 }

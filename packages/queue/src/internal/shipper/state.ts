@@ -91,7 +91,7 @@ export class ShipperImpl<A> implements api.Shipper<A> {
    * `lifeline_queue_dropped_total`), then propagates.
    */
   unsafeSubmitWith<I>(build: (input: I) => A, input: I): boolean {
-    if (this.queue.refusesNext()) return this.queue.unsafeRefuse()
+    if (this.queue.unsafeRefuseIfFull()) return false
     try {
       return this.queue.unsafeOffer(build(input))
     } catch (error) {
@@ -190,15 +190,24 @@ export class ShipperImpl<A> implements api.Shipper<A> {
   // --- sends still running -----------------------------------------------------------------------------------
 
   /**
-   * Runs a user `send` while registered as running, however it ends: registration and removal are one
-   * acquire/release, so a `send` that throws before building its effect cannot leave a phantom behind.
+   * Runs a user `send` while registered as running, however it ends: registration and removal happen in one
+   * uninterruptible region around the (interruptible) send, so a `send` that throws before building its effect,
+   * or an interruption at any point, cannot leave a phantom behind.
    */
   tracked<X, E, R>(send: Effect.Effect<X, E, R>): Effect.Effect<X, E, R> {
-    return Effect.acquireUseRelease(
-      Effect.sync(() => this.sendStarted()),
-      () => send,
-      (token) => Effect.sync(() => this.sendEnded(token))
-    )
+    return Effect.uninterruptibleMask((restore) => {
+      const token = this.sendStarted()
+      return Effect.matchCauseEffect(restore(send), {
+        onSuccess: (value) => {
+          this.sendEnded(token)
+          return Effect.succeed(value)
+        },
+        onFailure: (cause) => {
+          this.sendEnded(token)
+          return Effect.failCause(cause)
+        }
+      })
+    })
   }
 
   get hasRunningSend(): boolean {

@@ -76,6 +76,49 @@ describe("Deadline.within", () => {
       expect(Duration.toMillis(error.elapsed)).toBe(3000)
     }))
 
+  it.effect("an inherited inner deadline whose work is stuck is abandoned under the inner label and grace", () =>
+    Effect.gen(function* () {
+      const counter = Metric.tagged(Deadline.abandonedTotal, "label", "stuck-inner")
+      const before = (yield* Metric.value(counter)).count
+      const release = yield* Deferred.make<void>()
+      const program = Effect.uninterruptible(Deferred.await(release)).pipe(
+        Deadline.within("1 minute", { label: "stuck-inner", grace: "300 millis" }),
+        Deadline.within("2 seconds", { label: "outer", grace: "5 seconds" })
+      )
+      const fiber = yield* Effect.fork(Effect.exit(program))
+      yield* TestClock.adjust("2 seconds")
+      yield* TestClock.adjust("299 millis")
+      expect(fiber.unsafePoll()).toBeNull()
+      yield* TestClock.adjust("1 millis")
+      const error = expectExceeded(yield* Fiber.join(fiber))
+      expect(error.label).toBe("stuck-inner")
+      expect(error.inherited).toBe(true)
+      expect(error.abandoned).toBe(true)
+      expect(Duration.toMillis(error.elapsed)).toBe(2300)
+      expect((yield* Metric.value(counter)).count).toBe(before + 1)
+      yield* Deferred.succeed(release, undefined)
+    }))
+
+  it.effect("an inherited deadline on a daemon fiber the outer work started still fires at the outer deadline", () =>
+    Effect.gen(function* () {
+      const daemon = yield* Deferred.make<Exit.Exit<never, Deadline.DeadlineExceeded>>()
+      const program = Effect.gen(function* () {
+        // The daemon inherits the deadline but is not interrupted when the outer work is.
+        yield* Effect.forkDaemon(
+          Effect.exit(Deadline.within(Effect.never, "1 minute", { label: "daemon" })).pipe(
+            Effect.flatMap((exit) => Deferred.succeed(daemon, exit))
+          )
+        )
+        return yield* Effect.never
+      }).pipe(Deadline.within("2 seconds", { label: "outer" }))
+      const fiber = yield* Effect.fork(Effect.exit(program))
+      yield* TestClock.adjust("2 seconds")
+      expect(expectExceeded(yield* Fiber.join(fiber)).label).toBe("outer")
+      const error = expectExceeded(yield* Deferred.await(daemon))
+      expect(error.label).toBe("daemon")
+      expect(error.inherited).toBe(true)
+    }))
+
   it.effect("an inner budget smaller than the outer's remainder is its own limit", () =>
     Effect.gen(function* () {
       const program = Deadline.within(Effect.never, "1 second", { label: "inner" }).pipe(

@@ -38,6 +38,27 @@ interface Current {
   readonly at: number
   readonly label: string
   readonly expired: { error: DeadlineExceeded | undefined }
+  /** The `within` whose fiber and timer enforce `at`: this deadline's own, or the one it runs inline in. */
+  readonly owner: Owner
+}
+
+/**
+ * A `within` that runs its work on a fiber of its own, under its own timer. A nested `within` that only
+ * inherits this deadline and runs on that same fiber, interruptibly, needs neither: it runs inline, and the
+ * owner raises the innermost inline `within`'s error (its label, budget and elapsed time) when it fires.
+ */
+interface Owner {
+  fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
+  /** The inline `within`s running now, innermost last. */
+  readonly inline: Array<Frame>
+}
+
+/** What an inline `within` contributes to the error of the deadline it runs in. */
+interface Frame {
+  readonly label: string
+  readonly budget: Duration.Duration
+  readonly startedAt: number
+  readonly grace: Duration.Duration
 }
 
 /**
@@ -168,25 +189,31 @@ const abandon = (label: string, budget: Duration.Duration, grace: Duration.Durat
     )
   )
 
-interface Spec {
+interface Spec extends Frame {
   readonly current: Current
   /** The enclosing deadline this one's limit was inherited from, if any. */
   readonly parent: Current | undefined
   readonly clock: Clock.Clock
-  readonly startedAt: number
-  readonly budget: Duration.Duration
-  readonly grace: Duration.Duration
 }
 
-/** The error this `within` raises at `now`: its own, or the more specific one a nested `within` left. */
-const expiredError = (spec: Spec, now: number, abandoned: boolean): DeadlineExceeded =>
-  spec.current.expired.error ?? new DeadlineExceeded({
-    label: spec.current.label,
-    budget: spec.budget,
-    elapsed: Duration.millis(Math.max(0, now - spec.startedAt)),
-    inherited: spec.parent !== undefined,
+/** The innermost `within` this deadline enforces now: the last inline one still running, or its own. */
+const innermost = (spec: Spec): Frame => spec.current.owner.inline.at(-1) ?? spec
+
+/**
+ * The error this `within` raises at `now`: the more specific one a nested `within` on another fiber left, else
+ * that of the innermost `within` it enforces (an inline one inherits its limit; so does this one, if it has a
+ * parent).
+ */
+const expiredError = (spec: Spec, frame: Frame, now: number, abandoned: boolean): DeadlineExceeded => {
+  if (spec.current.expired.error !== undefined) return spec.current.expired.error
+  return new DeadlineExceeded({
+    label: frame.label,
+    budget: frame.budget,
+    elapsed: Duration.millis(Math.max(0, now - frame.startedAt)),
+    inherited: frame !== spec || spec.parent !== undefined,
     abandoned
   })
+}
 
 const fail = (error: DeadlineExceeded): Effect.Effect<never, DeadlineExceeded> =>
   Effect.zipRight(series(error.label).exceeded.update(1), Effect.fail(error))
@@ -207,25 +234,66 @@ const withinImpl = <A, E, R>(
     }
     const label = withinOptions?.label ?? defaultLabel
     return Effect.clockWith((clock) =>
-      Effect.flatMap(FiberRef.get(currentDeadline), (outer) => {
-        const startedAt = unsafeNow(clock)
-        const own = Duration.isFinite(budget) ? startedAt + Duration.toMillis(budget) : Number.POSITIVE_INFINITY
-        const inherited = outer !== undefined && outer.at < own
-        const at = inherited ? outer.at : own
-        if (at === Number.POSITIVE_INFINITY) return self
-        const spec: Spec = {
-          current: { at, label, expired: { error: undefined } },
-          parent: inherited ? outer : undefined,
-          clock,
-          startedAt,
-          budget,
-          grace
-        }
-        if (at <= startedAt) return fail(expiredError(spec, startedAt, false))
-        return run(self, spec)
-      })
+      Effect.checkInterruptible((interruptible) =>
+        Effect.withFiberRuntime<A, E | DeadlineExceeded, R>((fiber) => {
+          const outer = fiber.getFiberRef(currentDeadline)
+          const startedAt = unsafeNow(clock)
+          const own = Duration.isFinite(budget) ? startedAt + Duration.toMillis(budget) : Number.POSITIVE_INFINITY
+          const inherited = outer !== undefined && outer.at <= own
+          const at = inherited ? outer.at : own
+          if (at === Number.POSITIVE_INFINITY) return self
+          if (inherited && interruptible && outer.owner.fiber === fiber) {
+            if (at <= startedAt) return fail(inlineError({ label, budget, startedAt, grace }, startedAt))
+            return inline(self, outer, { label, budget, startedAt, grace })
+          }
+          const spec: Spec = {
+            current: { at, label, expired: { error: undefined }, owner: { fiber: undefined, inline: [] } },
+            parent: inherited ? outer : undefined,
+            clock,
+            label,
+            startedAt,
+            budget,
+            grace
+          }
+          if (at <= startedAt) return fail(expiredError(spec, spec, startedAt, false))
+          return run(self, spec)
+        })
+      )
     )
   })
+
+/** The error of an inline `within` whose inherited deadline had already passed when it started. */
+const inlineError = (frame: Frame, now: number): DeadlineExceeded =>
+  new DeadlineExceeded({
+    label: frame.label,
+    budget: frame.budget,
+    elapsed: Duration.millis(Math.max(0, now - frame.startedAt)),
+    inherited: true,
+    abandoned: false
+  })
+
+/**
+ * Runs `self` on the caller's fiber, which the owner of `outer` interrupts at the deadline; while it runs, the
+ * owner's error is this `within`'s (see {@link Owner}).
+ */
+const inline = <A, E, R>(self: Effect.Effect<A, E, R>, outer: Current, frame: Frame): Effect.Effect<A, E, R> => {
+  const stack = outer.owner.inline
+  const current: Current = { at: outer.at, label: frame.label, expired: outer.expired, owner: outer.owner }
+  return Effect.locally(
+    Effect.ensuring(
+      Effect.zipRight(
+        Effect.sync(() => stack.push(frame)),
+        self
+      ),
+      Effect.sync(() => {
+        const i = stack.lastIndexOf(frame)
+        if (i >= 0) stack.splice(i, 1)
+      })
+    ),
+    currentDeadline,
+    current
+  )
+}
 
 export const within: {
   (
@@ -241,47 +309,57 @@ export const within: {
 
 const run = <A, E, R>(self: Effect.Effect<A, E, R>, spec: Spec): Effect.Effect<A, E | DeadlineExceeded, R> =>
   Effect.uninterruptibleMask((restore) => {
-    const { clock, current, grace } = spec
+    const { clock, current } = spec
     const watch = new Watch()
-    const stopAndAccount = (work: Fiber.RuntimeFiber<A, E>) =>
-      Effect.tap(stop(clock, work, watch, grace), (stopped) =>
+    // The innermost `within` at the moment the deadline fires governs: its grace, and its label on the error and
+    // on abandoned work. (Taken before the work is interrupted: interruption unwinds the inline ones.)
+    const stopAndAccount = (work: Fiber.RuntimeFiber<A, E>, frame: Frame) =>
+      Effect.tap(stop(clock, work, watch, frame.grace), (stopped) =>
         // A nested `within` that already gave up on the same work has counted and logged it.
-        stopped || current.expired.error?.abandoned === true ? Effect.void : abandon(current.label, spec.budget, grace))
-    const expire = (work: Fiber.RuntimeFiber<A, E>): Effect.Effect<A, E | DeadlineExceeded> =>
-      Effect.flatMap(stopAndAccount(work), (stopped) =>
+        stopped || current.expired.error?.abandoned === true
+          ? Effect.void
+          : abandon(frame.label, frame.budget, frame.grace))
+    const expire = (work: Fiber.RuntimeFiber<A, E>, frame: Frame): Effect.Effect<A, E | DeadlineExceeded> =>
+      Effect.flatMap(stopAndAccount(work, frame), (stopped) =>
         Effect.flatMap(
           // Work that finished on its own while being stopped keeps its result: the deadline lost the race.
           stopped ? Fiber.await(work) : Effect.succeed(undefined),
           (exit): Effect.Effect<A, E | DeadlineExceeded> =>
             exit !== undefined && (Exit.isSuccess(exit) || !Cause.isInterruptedOnly(exit.cause))
               ? exit
-              : Effect.suspend(() => fail(expiredError(spec, unsafeNow(clock), !stopped)))
+              : Effect.suspend(() => fail(expiredError(spec, frame, unsafeNow(clock), !stopped)))
         ))
     // The work runs on its own fiber so that, if it cannot be interrupted, the caller can leave without it.
     // It is made interruptible explicitly: inside a finalizer a deadline must still be able to stop it.
     return Effect.flatMap(
       Effect.forkDaemon(Effect.interruptible(Effect.zipRight(FiberRef.set(currentDeadline, current), self))),
       (work) => {
+        current.owner.fiber = work
         observe(work, watch)
         return Effect.flatMap(
           schedule(clock, current.at - unsafeNow(clock), watch.wake),
           (cancelAlarm) =>
             restore(watch.wait).pipe(
               Effect.onInterrupt(() =>
-                Effect.zipRight(
-                  cancelAlarm,
-                  Effect.flatMap(stopAndAccount(work), (stopped) =>
-                    Effect.sync(() => {
-                      const now = unsafeNow(clock)
-                      // Interrupted by the enclosing deadline this one inherited: leave it the more specific error.
-                      if (spec.parent !== undefined && now >= current.at && spec.parent.expired.error === undefined) {
-                        spec.parent.expired.error = expiredError(spec, now, !stopped)
-                      }
-                    }))
-                )
+                Effect.suspend(() => {
+                  const frame = innermost(spec)
+                  return Effect.zipRight(
+                    cancelAlarm,
+                    Effect.flatMap(stopAndAccount(work, frame), (stopped) =>
+                      Effect.sync(() => {
+                        const now = unsafeNow(clock)
+                        // Interrupted by the enclosing deadline this one inherited: leave it the more specific error.
+                        if (
+                          spec.parent !== undefined && now >= current.at && spec.parent.expired.error === undefined
+                        ) {
+                          spec.parent.expired.error = expiredError(spec, frame, now, !stopped)
+                        }
+                      }))
+                  )
+                })
               ),
               Effect.zipRight(Effect.suspend(() => {
-                if (!watch.ended) return expire(work)
+                if (!watch.ended) return expire(work, innermost(spec))
                 return Effect.zipRight(
                   cancelAlarm,
                   Effect.flatMap(

@@ -89,13 +89,14 @@ export const runtimeTimer = (
   const arm = (delay: number) => {
     handle = timers.set(() => {
       const left = until - now()
-      // A timer may fire a hair early on its own clock; only a real step remains is worth another timer.
+      // A timer may fire a hair early on its own clock; only a real step remains is worth another timer. Whole
+      // milliseconds let the runtime keep timers of the same delay in one list.
       if (left >= 1) arm(left)
       else {
         handle = undefined
         fire()
       }
-    }, Math.min(Math.max(delay, 0), maxTimerMillis))
+    }, Math.min(Math.ceil(Math.max(delay, 0)), maxTimerMillis))
   }
   arm(millis)
   return () => {

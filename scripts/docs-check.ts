@@ -453,6 +453,16 @@ const main = async () => {
           }
         })
       }
+      await check(`benchmark charts render on /benchmarks (${scheme})`, async () => {
+        const page = await schemeContext.newPage()
+        try {
+          await page.goto(base + "/benchmarks", { waitUntil: "networkidle", timeout: 20_000 })
+          const problems = await page.evaluate(inspectBenchCharts)
+          if (problems.length > 0) return problems.join("; ")
+        } finally {
+          await page.close()
+        }
+      })
       if (screenshotDir !== undefined) await screenshots(schemeContext, base, scheme, screenshotDir, chartPages)
       await schemeContext.close()
     }
@@ -538,6 +548,25 @@ const inspectCharts = (): Array<string> => {
       }
     }
   }
+  return problems
+}
+
+/**
+ * What is wrong with the benchmark charts of the page it runs in (in the browser), or nothing: one chart per
+ * suite, each with a drawn bar per comparison of the recorded run, and a table row per bar.
+ */
+function inspectBenchCharts(): Array<string> {
+  const problems: Array<string> = []
+  const charts = Array.from(document.querySelectorAll("figure.bench-chart"))
+  if (charts.length < 5) problems.push(`${charts.length} benchmark charts, expected one per suite (5)`)
+  for (const chart of charts) {
+    const suite = chart.getAttribute("data-suite")
+    const rows = Number(chart.getAttribute("data-rows"))
+    const bars = Array.from(chart.querySelectorAll("rect")).filter((r) => r.getBoundingClientRect().width > 0)
+    if (rows === 0) problems.push(`${suite}: no recorded rows`)
+    if (bars.length !== rows) problems.push(`${suite}: ${bars.length} bars drawn for ${rows} rows`)
+  }
+  if (document.querySelectorAll(".bench-meta").length === 0) problems.push("no recorded-run line (machine and date)")
   return problems
 }
 
